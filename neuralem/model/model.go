@@ -1,6 +1,17 @@
 // Package model reads atomic models (PDB and mmCIF) and selects the atoms that
 // the evaluation needs. Positions are in Å in the model's Cartesian frame,
 // which is the map's frame for a fitted model.
+//
+// ReadFile picks the format from the content and decompresses gzip; ReadPDB
+// and ReadCIF read one format from an io.Reader. Every reader keeps only the
+// first model and resolves alternate locations: of the atoms that share
+// chain, residue number, insertion code and atom name but differ in altloc,
+// only the one with the highest occupancy is kept (the first on ties). Bad
+// input gives a *ParseError naming the file, line, field and value.
+//
+// Selections (Model.Select with the Selector values Heavy, Hydrogen, CAlpha,
+// Protein, Water, HetAtm and the combinators Not, And, Or) return new models,
+// and AtomicNumber gives the weights a simulated map needs.
 package model
 
 import "github.com/neuralem/neuralem/neuralem/geom"
@@ -17,7 +28,7 @@ type Atom struct {
 	Pos       geom.Point
 	Occupancy float64
 	B         float64
-	Element   string // upper-case element symbol, e.g. "C", "FE"
+	Element   string // upper-case element symbol, e.g. "C", "FE", "D"; UnknownElement ("X") if unknown
 	HetAtm    bool   // true for HETATM records
 }
 

@@ -1,0 +1,147 @@
+package model
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// ParseError reports bad input: the file, the 1-based line number (0 when
+// the problem is not tied to a line), the field and its offending value.
+type ParseError struct {
+	File  string // file name as given to the reader
+	Line  int    // 1-based line number, 0 if not applicable
+	Field string // e.g. "x (columns 31-38)" or "_atom_site.Cartn_x"
+	Value string // offending value, quoted in the message
+	Msg   string // what is wrong
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		if e.Value != "" || e.Msg == "" {
+			fmt.Fprintf(&b, " = %q", e.Value)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ReadFile reads a PDB or mmCIF file, deciding the format from the content
+// (not the name): a file whose first non-blank, non-comment line starts with
+// "data_" is mmCIF, anything else PDB. Gzip-compressed files (any name) are
+// decompressed transparently. Only the first model is kept, and alternate
+// locations are resolved (see Model.Atoms).
+func ReadFile(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<16)
+	var r io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, &ParseError{File: path, Msg: "bad gzip stream: " + err.Error()}
+		}
+		defer zr.Close()
+		r = zr
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &ParseError{File: path, Msg: "read error: " + err.Error()}
+	}
+	if isCIF(data) {
+		return parseCIF(data, path)
+	}
+	return parsePDB(data, path)
+}
+
+// isCIF reports whether the first non-blank line that is not a comment
+// starts with "data_" (case-insensitive).
+func isCIF(data []byte) bool {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimLeft(line, " \t\r\ufeff")
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		return len(line) >= 5 && strings.EqualFold(string(line[:5]), "data_")
+	}
+	return false
+}
+
+// ReadPDB reads a PDB-format model from r. name labels the source in errors
+// and in Model.Source.
+func ReadPDB(r io.Reader, name string) (*Model, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &ParseError{File: name, Msg: "read error: " + err.Error()}
+	}
+	return parsePDB(data, name)
+}
+
+// ReadCIF reads an mmCIF model from r. name labels the source in errors and
+// in Model.Source.
+func ReadCIF(r io.Reader, name string) (*Model, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &ParseError{File: name, Msg: "read error: " + err.Error()}
+	}
+	return parseCIF(data, name)
+}
+
+// altKey identifies an atom site for altloc resolution.
+type altKey struct {
+	chain  string
+	resSeq int
+	icode  string
+	name   string
+}
+
+// resolveAltLocs keeps, among atoms with a non-blank altloc that share chain,
+// residue number, insertion code and atom name, only the one with the highest
+// occupancy (the first one on ties). Atoms without altloc are all kept. File
+// order is preserved.
+func resolveAltLocs(atoms []Atom) []Atom {
+	best := map[altKey]int{} // key -> index of the best atom so far
+	for i := range atoms {
+		a := &atoms[i]
+		if a.AltLoc == "" {
+			continue
+		}
+		k := altKey{a.Chain, a.ResSeq, a.ICode, a.Name}
+		if j, ok := best[k]; !ok || a.Occupancy > atoms[j].Occupancy {
+			best[k] = i
+		}
+	}
+	if len(best) == 0 {
+		return atoms
+	}
+	out := atoms[:0]
+	for i := range atoms {
+		a := atoms[i]
+		if a.AltLoc != "" && best[altKey{a.Chain, a.ResSeq, a.ICode, a.Name}] != i {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
