@@ -1,0 +1,237 @@
+package siren
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// FitReport describes one training run.
+type FitReport struct {
+	// Steps is the number of Adam updates made.
+	Steps int
+	// BestLoss is the lowest full-batch MSE seen; the returned Net has it.
+	BestLoss float64
+	// BestStep is the number of updates the best weights had received
+	// (0 = the initial weights).
+	BestStep int
+	// StopReason says why training ended.
+	StopReason StopReason
+	// Duration is the wall time of the training loop (compilation included).
+	Duration time.Duration
+	// History[k] is the full-batch MSE of the weights after k updates,
+	// k = 0 … Steps−1 (each step evaluates the loss of its input weights,
+	// then updates them; the weights after the last update are not
+	// evaluated and therefore never returned).
+	History []float64
+}
+
+// Progress is passed to the progress callback after every step.
+type Progress struct {
+	Step    int           // updates made so far
+	Loss    float64       // MSE of the weights before this update
+	Best    float64       // best MSE so far
+	Elapsed time.Duration // since Fit started
+}
+
+// ErrNonFinite is wrapped by the error Fit returns when the loss becomes
+// NaN or ±Inf.
+var ErrNonFinite = errors.New("siren: non-finite loss")
+
+// Trainer trains SIRENs of one architecture, reusing its compiled training
+// step for every region of the same voxel count. It is safe for use by one
+// goroutine at a time (calls are serialised).
+type Trainer struct {
+	mu       sync.Mutex
+	backend  compute.Backend
+	cfg      Config
+	step     *Exec
+	compiles int
+}
+
+// NewTrainer returns a Trainer for cfg on backend (nil: NewBackend()).
+func NewTrainer(backend compute.Backend, cfg Config) (*Trainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if backend == nil {
+		var err error
+		if backend, err = NewBackend(); err != nil {
+			return nil, err
+		}
+	}
+	t := &Trainer{backend: backend, cfg: cfg}
+	nP := 2 * cfg.NumLayers()
+	lr, b1, b2, eps := cfg.LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon
+	// Inputs: xT [3,N], y [1,N], t (float32 scalar: 1-based step),
+	// params (nP), m (nP), v (nP).
+	// Outputs: loss of the input params, new params, new m, new v.
+	fn := func(in []*Node) []*Node {
+		t.compiles++
+		xT, y, tt := in[0], in[1], in[2]
+		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
+		out := forward(cfg, xT, params)
+		loss := ReduceAllMean(Square(Sub(out, y)))
+		grads := Gradient(loss, params...)
+		// PyTorch's Adam: p -= lr·m̂ / (√v̂ + eps) with bias corrections.
+		bc1 := OneMinus(Pow(Scalar(tt.Graph(), tt.DType(), b1), tt))
+		bc2 := OneMinus(Pow(Scalar(tt.Graph(), tt.DType(), b2), tt))
+		stepSize := Div(Scalar(tt.Graph(), tt.DType(), lr), bc1)
+		sqrtBC2 := Sqrt(bc2)
+		outs := make([]*Node, 0, 1+3*nP)
+		outs = append(outs, loss)
+		newM := make([]*Node, nP)
+		newV := make([]*Node, nP)
+		newP := make([]*Node, nP)
+		for i, g := range grads {
+			newM[i] = Add(MulScalar(m[i], b1), MulScalar(g, 1-b1))
+			newV[i] = Add(MulScalar(v[i], b2), MulScalar(Square(g), 1-b2))
+			denom := AddScalar(Div(Sqrt(newV[i]), sqrtBC2), eps)
+			newP[i] = Sub(params[i], Mul(stepSize, Div(newM[i], denom)))
+		}
+		outs = append(outs, newP...)
+		outs = append(outs, newM...)
+		outs = append(outs, newV...)
+		return outs
+	}
+	exec, err := NewExec(backend, fn)
+	if err != nil {
+		return nil, fmt.Errorf("siren: building the training step: %w", err)
+	}
+	t.step = exec.WithName("siren_train_step")
+	return t, nil
+}
+
+// Compiles returns how many training graphs have been compiled so far.
+func (t *Trainer) Compiles() int { t.mu.Lock(); defer t.mu.Unlock(); return t.compiles }
+
+// Config returns the trainer's configuration.
+func (t *Trainer) Config() Config { return t.cfg }
+
+// Fit trains a freshly initialised network (t's config and seed) on the N
+// points x (N×3 normalised coordinates, row-major) with targets y (N
+// values): full-batch Adam on the MSE until Stop says so. It returns the
+// best weights seen, not the last ones. A NaN or ±Inf loss is an error
+// wrapping ErrNonFinite. progress, if not nil, is called after every step.
+func (t *Trainer) Fit(ctx context.Context, x, y []float32, progress func(Progress)) (*Net, *FitReport, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := len(y)
+	if n == 0 {
+		return nil, nil, fmt.Errorf("siren: Fit: no target values (len(y) = 0)")
+	}
+	if len(x) != 3*n {
+		return nil, nil, fmt.Errorf("siren: Fit: len(x) = %d, want 3·len(y) = %d", len(x), 3*n)
+	}
+	for i, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, nil, fmt.Errorf("siren: Fit: x[%d] (point %d, axis %d) = %g, want finite", i, i/3, i%3, v)
+		}
+	}
+	for i, v := range y {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, nil, fmt.Errorf("siren: Fit: y[%d] = %g, want finite", i, v)
+		}
+	}
+	net, err := NewNet(t.cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	xT := make([]float32, 3*n)
+	for i := 0; i < n; i++ {
+		for a := 0; a < 3; a++ {
+			xT[a*n+i] = x[3*i+a]
+		}
+	}
+	xTensor := tensors.FromFlatDataAndDimensions(xT, 3, n)
+	yTensor := tensors.FromFlatDataAndDimensions(append([]float32(nil), y...), 1, n)
+	defer finalizeAll([]*tensors.Tensor{xTensor, yTensor})
+
+	nP := 2 * t.cfg.NumLayers()
+	params := netTensors(net)
+	state := make([]*tensors.Tensor, 2*nP) // m then v, zero
+	for i := range state {
+		state[i] = tensors.FromShape(params[i%nP].Shape())
+	}
+	defer func() { finalizeAll(params); finalizeAll(state) }()
+
+	best := net.Clone()
+	tracker := newBestTracker()
+	rep := &FitReport{}
+	start := time.Now()
+	args := make([]any, 0, 3+3*nP)
+	for {
+		if err := ctx.Err(); err != nil {
+			rep.StopReason = StopCanceled
+			break
+		}
+		args = args[:0]
+		args = append(args, xTensor, yTensor, float32(rep.Steps+1))
+		for _, p := range params {
+			args = append(args, p)
+		}
+		for _, s := range state {
+			args = append(args, s)
+		}
+		outs, err := t.step.Exec(args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("siren: Fit: training step %d: %w", rep.Steps+1, err)
+		}
+		loss := float64(tensors.MustCopyFlatData[float32](outs[0])[0])
+		_ = outs[0].FinalizeAll()
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			finalizeAll(outs[1:])
+			return nil, nil, fmt.Errorf("%w: MSE = %g at step %d (lr %g)", ErrNonFinite, loss, rep.Steps, t.cfg.LearningRate)
+		}
+		rep.History = append(rep.History, loss)
+		if tracker.add(loss) {
+			// params are the weights that produced this loss.
+			copyInto(best, params)
+			rep.BestStep = rep.Steps
+		}
+		finalizeAll(params)
+		finalizeAll(state)
+		params = outs[1 : 1+nP]
+		state = outs[1+nP:]
+		rep.Steps++
+		elapsed := time.Since(start)
+		if progress != nil {
+			progress(Progress{Step: rep.Steps, Loss: loss, Best: tracker.best, Elapsed: elapsed})
+		}
+		if r := Stop(t.cfg, rep.Steps, tracker.best, tracker.sinceBest, elapsed); r != StopNone {
+			rep.StopReason = r
+			break
+		}
+	}
+	rep.Duration = time.Since(start)
+	rep.BestLoss = tracker.best
+	if tracker.bestIdx < 0 {
+		return nil, nil, fmt.Errorf("siren: Fit: %s before the first step", rep.StopReason)
+	}
+	return best, rep, nil
+}
+
+// Fit trains one network with a temporary Trainer on the default backend.
+// To train many regions, make one Trainer and call its Fit for each.
+func Fit(ctx context.Context, cfg Config, x, y []float32, progress func(Progress)) (*Net, *FitReport, error) {
+	t, err := NewTrainer(nil, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t.Fit(ctx, x, y, progress)
+}
+
+// copyInto copies parameter tensors (W, b per layer) into net's layers.
+func copyInto(net *Net, params []*tensors.Tensor) {
+	for l := range net.Layers {
+		tensors.MustConstFlatData[float32](params[2*l], func(f []float32) { copy(net.Layers[l].W, f) })
+		tensors.MustConstFlatData[float32](params[2*l+1], func(f []float32) { copy(net.Layers[l].B, f) })
+	}
+}
