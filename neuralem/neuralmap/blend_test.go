@@ -213,7 +213,7 @@ func TestBlendContinuity(t *testing.T) {
 				}
 				return k[a][rng.IntN(len(k[a]))]
 			}
-			for i := 0; i < 30; i++ {
+			for i := 0; i < 12; i++ {
 				p := geom.VoxelCoord{pick(0), pick(1), pick(2)}
 				for m := 0; m < i%3; m++ { // 0, 1 or 2 coordinates made generic
 					a := rng.IntN(3)
