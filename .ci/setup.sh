@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what neuralem's build, tests and main job need on a fresh Debian machine
+# (the reference tools the tests compare against), then downloads Go modules.
+# Idempotent: a second run installs nothing and takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages used as independent references by the tests (run with /usr/bin/python3).
+APT_PACKAGES=(python3-gemmi python3-mrcfile python3-numpy python3-scipy python3-sklearn python3-networkx)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: Debian packages present"
+fi
+
+echo "setup: downloading Go modules"
+go mod download
+echo "setup: done"
