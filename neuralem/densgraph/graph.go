@@ -340,6 +340,9 @@ func Build(f grid.Field, opts Options) (*Graph, *Report, error) {
 	}
 	g := &Graph{Nodes: make([]Node, nc)}
 	for i := range g.Nodes {
+		if math.IsNaN(dens[i]) || math.IsInf(dens[i], 0) {
+			return nil, rep, fmt.Errorf("densgraph: node %d at %v: density %g is not finite", i, cent[i], dens[i])
+		}
 		g.Nodes[i] = Node{Pos: cent[i], Density: dens[i], Size: size[i]}
 	}
 	rep.Nodes = nc
