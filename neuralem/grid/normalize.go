@@ -2,6 +2,7 @@ package grid
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 )
@@ -77,29 +78,23 @@ func FitNormalization(g *Grid) (Normalization, error) {
 	if len(g.Data) != g.Len() {
 		return Normalization{}, fmt.Errorf("grid: data length %d does not match shape %v (%d voxels)", len(g.Data), g.Shape, g.Len())
 	}
-	st := g.Stats()
-	if st.NaN > 0 || st.Inf > 0 {
-		return Normalization{}, fmt.Errorf("grid: cannot normalise: data hold %d NaN and %d Inf values", st.NaN, st.Inf)
+	raw, cl, nClamped := clampStats(g.Data)
+	if raw.nan > 0 || raw.inf > 0 {
+		return Normalization{}, fmt.Errorf("grid: cannot normalise: data hold %d NaN and %d Inf values", raw.nan, raw.inf)
 	}
-	n := Normalization{Hi: st.Max, Count: st.Count}
-	if st.Min > 0 {
-		n.Lo = st.Min
+	n := Normalization{Hi: raw.max, Count: raw.n, Clamped: nClamped}
+	if raw.min > 0 {
+		n.Lo = raw.min
 	}
 	if !(n.Hi > n.Lo) {
-		return Normalization{}, fmt.Errorf("grid: cannot normalise: max density %g ≤ min of the clamped map %g (all voxels ≤ 0 or constant)", st.Max, n.Lo)
+		return Normalization{}, fmt.Errorf("grid: cannot normalise: max density %g ≤ min of the clamped map %g (all voxels ≤ 0 or constant)", raw.max, n.Lo)
 	}
-	// Statistics of d1 = (max(d0,0) − Lo)/(Hi − Lo): one more pass, reusing the
-	// parallel summariser on a transformed copy would double memory, so
-	// accumulate directly (in chunks, merged like ComputeStats).
-	p := mapPartial(g.Data, func(x float32) float64 { return n.To01(float64(x)) })
-	s := p.stats()
-	n.Mean01, n.Std01 = s.Mean, s.Std
-	n.Mean, n.Std = 2*s.Mean-1, 2*s.Std
-	for _, x := range g.Data {
-		if x <= 0 {
-			n.Clamped++
-		}
-	}
+	// d1 is an affine function of the clamped value max(d0, 0), so its
+	// moments follow from the clamped map's.
+	s := cl.stats()
+	n.Mean01 = (s.Mean - n.Lo) / (n.Hi - n.Lo)
+	n.Std01 = s.Std / (n.Hi - n.Lo)
+	n.Mean, n.Std = 2*n.Mean01-1, 2*n.Std01
 	return n, nil
 }
 
@@ -181,33 +176,44 @@ func (n Normalization) Apply01(g *Grid) *Grid {
 	return out
 }
 
-// mapPartial summarises f(x) over data, in parallel chunks.
-func mapPartial(data []float32, f func(float32) float64) partial {
+// clampStats summarises data (raw) and max(data, 0) (clamped) in one
+// parallel pass, and counts the values ≤ 0.
+func clampStats(data []float32) (raw, clamped partial, nonPositive int) {
 	nChunks := max((len(data)+statsChunk-1)/statsChunk, 1)
-	parts := make([]partial, nChunks)
+	raws := make([]partial, nChunks)
+	cls := make([]partial, nChunks)
+	counts := make([]int, nChunks)
 	parallelChunks(len(data), statsChunk, func(lo, hi int) {
-		p := partial{min: f(data[lo]), max: f(data[lo])}
-		shift := p.min
+		c := lo / statsChunk
+		raws[c] = partialStats(data[lo:hi])
+		// Moments of the clamped values, shifted by the raw chunk mean
+		// clamped at 0 for conditioning.
+		shift := math.Max(raws[c].mean, 0)
 		var s, s2 float64
+		np := 0
 		for _, x := range data[lo:hi] {
-			v := f(x)
+			v := float64(x)
+			if v <= 0 {
+				v = 0
+				np++
+			}
 			d := v - shift
 			s += d
 			s2 += d * d
-			p.min = min(p.min, v)
-			p.max = max(p.max, v)
 		}
-		p.n = hi - lo
+		p := partial{n: hi - lo, min: math.Max(raws[c].min, 0), max: math.Max(raws[c].max, 0)}
 		m := s / float64(p.n)
 		p.mean = shift + m
-		p.m2 = max(s2-m*s, 0)
-		parts[lo/statsChunk] = p
+		p.m2 = math.Max(s2-m*s, 0)
+		cls[c], counts[c] = p, np
 	})
-	acc := parts[0]
-	for _, p := range parts[1:] {
-		acc = acc.merge(p)
+	raw, clamped, nonPositive = raws[0], cls[0], counts[0]
+	for c := 1; c < nChunks; c++ {
+		raw = raw.merge(raws[c])
+		clamped = clamped.merge(cls[c])
+		nonPositive += counts[c]
 	}
-	return acc
+	return raw, clamped, nonPositive
 }
 
 // parallelChunks calls f(lo, hi) for consecutive chunks of [0, n) of the

@@ -1,0 +1,73 @@
+package grid
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/neuralem/neuralem/neuralem/geom"
+)
+
+func benchGrid(n int) *Grid {
+	f := Frame{Shape: [3]int{n, n, n}, Spacing: geom.Vec3{1.05, 1.05, 1.05}, Origin: geom.Point{10, -20, 30}}
+	g := New(f)
+	rng := rand.New(rand.NewPCG(21, 22))
+	for i := range g.Data {
+		g.Data[i] = float32(rng.NormFloat64())
+	}
+	return g
+}
+
+// benchSample measures Sample with value and gradient on a 128³ grid for 1e5
+// random points per call; the points/s metric is the figure to report.
+func benchSample(b *testing.B, m Method) {
+	g := benchGrid(128)
+	ip, err := NewInterpolator(g, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 100_000
+	pts := randomPoints(rand.New(rand.NewPCG(23, 24)), ip.Domain(), n)
+	val := make([]float64, n)
+	grad := make([]geom.Vec3, n)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := ip.Sample(pts, val, grad); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "points/s")
+}
+
+func BenchmarkSampleTrilinear128(b *testing.B) { benchSample(b, MethodTrilinear) }
+func BenchmarkSampleBSpline128(b *testing.B)   { benchSample(b, MethodBSpline) }
+
+// BenchmarkNewBSpline128 is the one-off prefilter and padding cost.
+func BenchmarkNewBSpline128(b *testing.B) {
+	g := benchGrid(128)
+	for b.Loop() {
+		if _, err := NewBSpline(g); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(g.Len()*b.N)/b.Elapsed().Seconds(), "voxels/s")
+}
+
+func BenchmarkStats256(b *testing.B) {
+	g := benchGrid(256)
+	b.SetBytes(int64(4 * g.Len()))
+	for b.Loop() {
+		_ = g.Stats()
+	}
+	b.ReportMetric(float64(g.Len()*b.N)/b.Elapsed().Seconds(), "voxels/s")
+}
+
+func BenchmarkNormalize256(b *testing.B) {
+	g := benchGrid(256)
+	b.SetBytes(int64(4 * g.Len()))
+	for b.Loop() {
+		if _, _, err := Normalize(g); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(g.Len()*b.N)/b.Elapsed().Seconds(), "voxels/s")
+}
