@@ -1,0 +1,55 @@
+// Package charts turns neuralem results into go-echarts charts and renders them
+// offline: in GoNB Jupyter notebooks, in standalone HTML pages and as HTML
+// snippets.
+//
+// # Builders
+//
+// The builders take plain data (slices and small structs defined here), not the
+// types of other neuralem packages, so that charts stays low in the import graph;
+// a notebook converts its results first. Every builder validates its input and
+// returns an error naming the field, the index and the value for empty or
+// non-finite data: a chart is never an empty frame.
+//
+//   - [LossCurves]: training loss against step, log-scale y, one series per region;
+//     [LiveLoss] redraws the same notebook output while a fit runs (throttled).
+//   - [MapSlices]: original / neural / difference heatmaps of one slice of two
+//     dense X-fastest volumes, side by side ([Slice] extracts the slice).
+//   - [InterpolationError]: error against resolution, one series per interpolator.
+//   - [NodesVsAtoms]: graph nodes and atoms in a 3-D scatter (echarts-gl), and
+//     [GraphView]: the nodes and edges of a density graph projected on a plane.
+//   - [DistanceHistogram]: histogram of node–atom distances ([Bins] computes it).
+//   - [SweepHeatmap]: a metric over a two-parameter sweep.
+//
+// The results are ordinary go-echarts charts (*charts.Line, *charts.HeatMap, …):
+// a notebook can restyle them with SetGlobalOptions before rendering. Tests read
+// their option through JSON(); see each builder for what it contains.
+//
+// # Offline rendering
+//
+// go-echarts normally references ECharts on a CDN, so charts are blank without
+// network, and Jupyter pages load RequireJS, which captures a plain <script> UMD
+// bundle ("Mismatched anonymous define()"). This package instead reads the
+// ECharts bundles from disk at run time and inlines them, wrapped as
+//
+//	(function(define, exports, module){ …bundle… }).call(window)
+//
+// so the bundle sees no AMD loader and no CommonJS and attaches window.echarts
+// (and window["echarts-gl"] for 3-D charts). Each inlined bundle is guarded by a
+// check that it is not already loaded, and each chart's own script waits for
+// ECharts before drawing and is wrapped in a function so that redrawing a chart
+// (as [LiveLoss] does) never redeclares a global.
+//
+// The bundles are the npm packages echarts 5.6.0 and echarts-gl 2.0.9 installed
+// by kernels/setup.sh into kernels/js/node_modules (not committed). [JSDir]
+// finds that directory: $NEURALEM_JS_DIR (the gonb kernelspec sets it) or else
+// kernels/js/node_modules in the working directory, $GONB_DIR or one of their
+// parents. If the files are absent the output loads the same versions from the
+// jsDelivr CDN instead ([CDNECharts], [CDNEChartsGL]) and shows a visible note
+// saying so: such a chart only draws when the browser has network.
+//
+// [HTML] returns a self-contained snippet (the JavaScript inlined, guarded);
+// [WritePage] writes a standalone page with the JavaScript inlined once;
+// [Display] shows a chart in a GoNB notebook cell through gonbui, inlining the
+// JavaScript only in the first chart a cell's program displays (GoNB runs each
+// cell as a new program, so every cell's output stays self-contained).
+package charts
