@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -26,10 +27,12 @@ const (
 	tokEOF
 )
 
+// token is pointer-free (its text is src[off:end]) so that the large token
+// slices of atom_site loops cost the garbage collector nothing.
 type token struct {
-	s    string
-	line int32
-	kind tokKind
+	off, end int32
+	line     int32
+	kind     tokKind
 }
 
 type cifLexer struct {
@@ -79,8 +82,11 @@ func (lx *cifLexer) next() (token, error) {
 		val := src[start+1 : start+1+end]
 		lx.line += strings.Count(val, "\n") + 1
 		lx.pos = start + 1 + end + 2
-		val = strings.TrimSuffix(val, "\r")
-		return token{s: val, line: int32(line), kind: tokQuoted}, nil
+		vend := start + 1 + end
+		if strings.HasSuffix(val, "\r") {
+			vend--
+		}
+		return token{off: int32(start + 1), end: int32(vend), line: int32(line), kind: tokQuoted}, nil
 	case c == '\'' || c == '"':
 		// Quoted string: ends at the same quote followed by white space or EOF.
 		for i := start + 1; i < len(src); i++ {
@@ -90,7 +96,7 @@ func (lx *cifLexer) next() (token, error) {
 			}
 			if d == c && (i+1 == len(src) || isCIFSpace(src[i+1])) {
 				lx.pos = i + 1
-				return token{s: src[start+1 : i], line: int32(line), kind: tokQuoted}, nil
+				return token{off: int32(start + 1), end: int32(i), line: int32(line), kind: tokQuoted}, nil
 			}
 		}
 		return token{}, lx.errf(line, "quoted string", firstLine(src[start:]), "unterminated quoted string")
@@ -101,12 +107,14 @@ func (lx *cifLexer) next() (token, error) {
 	}
 	lx.pos = end
 	w := src[start:end]
-	t := token{s: w, line: int32(line), kind: tokValue}
+	t := token{off: int32(start), end: int32(end), line: int32(line), kind: tokValue}
 	switch {
 	case c == '_':
 		t.kind = tokTag
 	case w == "." || w == "?":
 		t.kind = tokNull
+	case len(w) < 5 || !strings.ContainsRune("dDlLsSgG", rune(c)):
+		// Not a reserved word: the common case, decided without EqualFold.
 	case hasPrefixFold(w, "data_"):
 		t.kind = tokData
 	case hasPrefixFold(w, "loop_") && len(w) == 5:
@@ -157,8 +165,13 @@ func (t *cifTable) col(tag string) int {
 
 // cifBlock is the parsed first data block: tag -> table holding it.
 type cifBlock struct {
+	src   string
 	byTag map[string]*cifTable
 }
+
+func (b *cifBlock) str(t token) string { return b.src[t.off:t.end] }
+
+func (lx *cifLexer) str(t token) string { return lx.src[t.off:t.end] }
 
 func category(tag string) string {
 	if i := strings.IndexByte(tag, '.'); i >= 0 {
@@ -168,9 +181,16 @@ func category(tag string) string {
 }
 
 // parseCIFBlock reads the first data block of src.
-func parseCIFBlock(src, file string) (*cifBlock, error) {
+//
+// onLoop, if not nil, is called with the tags of each loop; when it returns a
+// row function, the loop's rows are passed to it one at a time (the slice is
+// reused) instead of being stored in the table, which then has no values.
+func parseCIFBlock(src, file string, onLoop func(tags []string, line int) (func(row []token) error, error)) (*cifBlock, error) {
 	lx := &cifLexer{src: src, line: 1, file: file}
-	blk := &cifBlock{byTag: map[string]*cifTable{}}
+	if len(src) > math.MaxInt32 {
+		return nil, &ParseError{File: file, Msg: "file larger than 2 GiB"}
+	}
+	blk := &cifBlock{src: src, byTag: map[string]*cifTable{}}
 	pairs := map[string]*cifTable{} // category -> table of its key-value pairs
 	add := func(t *cifTable, tok token) error {
 		for _, tag := range t.tags {
@@ -185,8 +205,11 @@ func parseCIFBlock(src, file string) (*cifBlock, error) {
 	if err != nil {
 		return nil, err
 	}
+	if tok.kind == tokEOF {
+		return nil, &ParseError{File: file, Msg: "empty input: no data block (no atoms)"}
+	}
 	if tok.kind != tokData {
-		return nil, lx.errf(int(tok.line), "data block header", firstLine(tok.s), "mmCIF must start with data_")
+		return nil, lx.errf(int(tok.line), "data block header", firstLine(lx.str(tok)), "mmCIF must start with data_")
 	}
 	tok, err = lx.next()
 	for err == nil {
@@ -194,13 +217,13 @@ func parseCIFBlock(src, file string) (*cifBlock, error) {
 		case tokEOF, tokData:
 			return blk, nil // only the first block is read
 		case tokTag:
-			tag := strings.ToLower(tok.s)
+			tag := strings.ToLower(lx.str(tok))
 			v, err := lx.next()
 			if err != nil {
 				return nil, err
 			}
 			if v.kind != tokValue && v.kind != tokQuoted && v.kind != tokNull {
-				return nil, lx.errf(int(tok.line), tok.s, "", "tag without a value")
+				return nil, lx.errf(int(tok.line), lx.str(tok), "", "tag without a value")
 			}
 			cat := category(tag)
 			t := pairs[cat]
@@ -209,7 +232,7 @@ func parseCIFBlock(src, file string) (*cifBlock, error) {
 				pairs[cat] = t
 			}
 			if t.col(tag) >= 0 {
-				return nil, lx.errf(int(tok.line), tok.s, "", "duplicate tag in data block")
+				return nil, lx.errf(int(tok.line), lx.str(tok), "", "duplicate tag in data block")
 			}
 			t.tags = append(t.tags, tag)
 			t.vals = append(t.vals, v)
@@ -221,7 +244,7 @@ func parseCIFBlock(src, file string) (*cifBlock, error) {
 			t := &cifTable{line: int(tok.line)}
 			loopTok := tok
 			for tok, err = lx.next(); err == nil && tok.kind == tokTag; tok, err = lx.next() {
-				t.tags = append(t.tags, strings.ToLower(tok.s))
+				t.tags = append(t.tags, strings.ToLower(lx.str(tok)))
 			}
 			if err != nil {
 				return nil, err
@@ -229,15 +252,37 @@ func parseCIFBlock(src, file string) (*cifBlock, error) {
 			if len(t.tags) == 0 {
 				return nil, lx.errf(int(loopTok.line), "loop_", "", "loop without tags")
 			}
+			var rowFn func([]token) error
+			if onLoop != nil {
+				if rowFn, err = onLoop(t.tags, t.line); err != nil {
+					return nil, err
+				}
+			}
+			nvals := 0
+			var row []token
+			if rowFn != nil {
+				row = make([]token, 0, len(t.tags))
+			}
 			for ; err == nil && (tok.kind == tokValue || tok.kind == tokQuoted || tok.kind == tokNull); tok, err = lx.next() {
-				t.vals = append(t.vals, tok)
+				nvals++
+				if rowFn == nil {
+					t.vals = append(t.vals, tok)
+					continue
+				}
+				row = append(row, tok)
+				if len(row) == len(t.tags) {
+					if err := rowFn(row); err != nil {
+						return nil, err
+					}
+					row = row[:0]
+				}
 			}
 			if err != nil {
 				return nil, err
 			}
-			if len(t.vals)%len(t.tags) != 0 {
+			if nvals%len(t.tags) != 0 {
 				return nil, lx.errf(t.line, "loop_ "+t.tags[0], "",
-					"number of values "+strconv.Itoa(len(t.vals))+" is not a multiple of the number of tags "+strconv.Itoa(len(t.tags)))
+					"number of values "+strconv.Itoa(nvals)+" is not a multiple of the number of tags "+strconv.Itoa(len(t.tags)))
 			}
 			if err := add(t, loopTok); err != nil {
 				return nil, err
@@ -245,7 +290,7 @@ func parseCIFBlock(src, file string) (*cifBlock, error) {
 		case tokSave, tokGlobal:
 			tok, err = lx.next() // frame markers carry no data we need
 		default:
-			return nil, lx.errf(int(tok.line), "value", firstLine(tok.s), "value without a tag")
+			return nil, lx.errf(int(tok.line), "value", firstLine(lx.str(tok)), "value without a tag")
 		}
 	}
 	return nil, err
@@ -273,44 +318,6 @@ var resolutionTags = []string{
 	"_reflns.d_resolution_high",
 }
 
-// parseCIF parses mmCIF data into a Model.
-func parseCIF(data []byte, name string) (*Model, error) {
-	src := string(data)
-	blk, err := parseCIFBlock(src, name)
-	if err != nil {
-		return nil, err
-	}
-	m := &Model{Source: name}
-	for _, tag := range resolutionTags {
-		if v, ok := blk.first(tag); ok {
-			if r, err := parseCIFNumber(v.s); err == nil && r > 0 {
-				m.Resolution = r
-				break
-			}
-		}
-	}
-	tab := blk.byTag["_atom_site.cartn_x"]
-	if tab == nil {
-		for tag, t := range blk.byTag {
-			if category(tag) == "_atom_site" {
-				tab = t
-				break
-			}
-		}
-	}
-	if tab == nil {
-		return nil, &ParseError{File: name, Msg: "no _atom_site category (no atoms)"}
-	}
-	if m.Atoms, err = atomsFromTable(tab, name); err != nil {
-		return nil, err
-	}
-	if len(m.Atoms) == 0 {
-		return nil, &ParseError{File: name, Line: tab.line, Msg: "_atom_site has no rows (no atoms)"}
-	}
-	m.Atoms = resolveAltLocs(m.Atoms)
-	return m, nil
-}
-
 // parseCIFNumber parses a CIF number, allowing a standard uncertainty in
 // parentheses ("1.234(5)").
 func parseCIFNumber(s string) (float64, error) {
@@ -324,115 +331,239 @@ func parseCIFNumber(s string) (float64, error) {
 	return x, nil
 }
 
-func atomsFromTable(t *cifTable, file string) ([]Atom, error) {
+// parseCIF parses mmCIF data into a Model (alternates not yet resolved).
+// The _atom_site loop is streamed into atoms as it is tokenized.
+func parseCIF(data []byte, name string) (*Model, error) {
+	src := string(data)
+	var (
+		ab       *atomBuilder
+		atomLine int
+	)
+	onLoop := func(tags []string, line int) (func([]token) error, error) {
+		if ab != nil || category(tags[0]) != "_atom_site" {
+			return nil, nil
+		}
+		var err error
+		if ab, err = newAtomBuilder(tags, line, src, name); err != nil {
+			return nil, err
+		}
+		atomLine = line
+		return ab.row, nil
+	}
+	blk, err := parseCIFBlock(src, name, onLoop)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Source: name}
+	for _, tag := range resolutionTags {
+		if v, ok := blk.first(tag); ok {
+			if r, err := parseCIFNumber(blk.str(v)); err == nil && r > 0 {
+				m.Resolution = r
+				break
+			}
+		}
+	}
+	if ab == nil {
+		// A single atom may be written as key-value pairs.
+		var tab *cifTable
+		for tag, t := range blk.byTag {
+			if category(tag) == "_atom_site" {
+				tab = t
+				break
+			}
+		}
+		if tab == nil {
+			return nil, &ParseError{File: name, Msg: "no _atom_site category (no atoms)"}
+		}
+		if ab, err = newAtomBuilder(tab.tags, tab.line, src, name); err != nil {
+			return nil, err
+		}
+		atomLine = tab.line
+		for r := 0; r < tab.rows(); r++ {
+			if err := ab.row(tab.vals[r*len(tab.tags) : (r+1)*len(tab.tags)]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(ab.atoms) == 0 {
+		return nil, &ParseError{File: name, Line: atomLine, Msg: "_atom_site has no rows (no atoms)"}
+	}
+	m.Atoms = ab.atoms
+	return m, nil
+}
+
+// atomBuilder turns _atom_site rows into atoms.
+type atomBuilder struct {
+	tags      []string
+	src, file string
+	intern    interner
+
+	cX, cY, cZ, cElem, cName, cGroup, cID, cAlt, cRes, cChain, cSeq, cICode, cOcc, cB, cModel int
+
+	firstModel string
+	haveModel  bool
+	atoms      []Atom
+}
+
+func newAtomBuilder(tags []string, line int, src, file string) (*atomBuilder, error) {
 	col := func(names ...string) int {
 		for _, n := range names {
-			if c := t.col("_atom_site." + n); c >= 0 {
-				return c
+			for i, t := range tags {
+				if t == "_atom_site."+n {
+					return i
+				}
 			}
 		}
 		return -1
 	}
-	missing := func(field string) error {
-		return &ParseError{File: file, Line: t.line, Field: "_atom_site." + field, Msg: "required column missing"}
+	b := &atomBuilder{
+		tags: tags, src: src, file: file, intern: interner{},
+		cX: col("cartn_x"), cY: col("cartn_y"), cZ: col("cartn_z"),
+		cElem:  col("type_symbol"),
+		cName:  col("label_atom_id", "auth_atom_id"),
+		cGroup: col("group_pdb"),
+		cID:    col("id"),
+		cAlt:   col("label_alt_id"),
+		cRes:   col("label_comp_id", "auth_comp_id"),
+		cChain: col("auth_asym_id", "label_asym_id"),
+		cSeq:   col("auth_seq_id", "label_seq_id"),
+		cICode: col("pdbx_pdb_ins_code"),
+		cOcc:   col("occupancy"),
+		cB:     col("b_iso_or_equiv"),
+		cModel: col("pdbx_pdb_model_num"),
 	}
-	var (
-		cX, cY, cZ = col("cartn_x"), col("cartn_y"), col("cartn_z")
-		cElem      = col("type_symbol")
-		cName      = col("label_atom_id", "auth_atom_id")
-		cGroup     = col("group_pdb")
-		cID        = col("id")
-		cAlt       = col("label_alt_id")
-		cRes       = col("label_comp_id", "auth_comp_id")
-		cChain     = col("auth_asym_id", "label_asym_id")
-		cSeq       = col("auth_seq_id", "label_seq_id")
-		cICode     = col("pdbx_pdb_ins_code")
-		cOcc       = col("occupancy")
-		cB         = col("b_iso_or_equiv")
-		cModel     = col("pdbx_pdb_model_num")
-	)
+	missing := func(field string) error {
+		return &ParseError{File: file, Line: line, Field: "_atom_site." + field, Msg: "required column missing"}
+	}
 	switch {
-	case cX < 0:
+	case b.cX < 0:
 		return nil, missing("Cartn_x")
-	case cY < 0:
+	case b.cY < 0:
 		return nil, missing("Cartn_y")
-	case cZ < 0:
+	case b.cZ < 0:
 		return nil, missing("Cartn_z")
-	case cElem < 0:
+	case b.cElem < 0:
 		return nil, missing("type_symbol")
-	case cName < 0:
+	case b.cName < 0:
 		return nil, missing("label_atom_id (or auth_atom_id)")
 	}
-	nt := len(t.tags)
-	nrows := t.rows()
-	atoms := make([]Atom, 0, nrows)
-	str := func(row []token, c int) string {
-		if c < 0 || row[c].kind == tokNull {
-			return ""
-		}
-		return row[c].s
+	return b, nil
+}
+
+// str returns the text of column c of row, "" for null or absent columns.
+func (b *atomBuilder) str(row []token, c int) string {
+	if c < 0 || row[c].kind == tokNull {
+		return ""
 	}
-	bad := func(v token, c int, msg string) error {
-		return &ParseError{File: file, Line: int(v.line), Field: t.tags[c], Value: v.s, Msg: msg}
+	return b.src[row[c].off:row[c].end]
+}
+
+func (b *atomBuilder) bad(v token, c int, msg string) error {
+	return &ParseError{File: b.file, Line: int(v.line), Field: b.tags[c], Value: b.src[v.off:v.end], Msg: msg}
+}
+
+func (b *atomBuilder) num(row []token, c int, def float64, required bool) (float64, error) {
+	if c < 0 {
+		return def, nil
 	}
-	var firstModel string
-	for r := 0; r < nrows; r++ {
-		row := t.vals[r*nt : (r+1)*nt]
-		if cModel >= 0 && row[cModel].kind != tokNull {
-			if r == 0 || firstModel == "" {
-				firstModel = row[cModel].s
-			} else if row[cModel].s != firstModel {
-				continue
-			}
+	v := row[c]
+	if v.kind == tokNull {
+		if required {
+			return 0, b.bad(v, c, "missing number")
 		}
-		a := Atom{Occupancy: 1}
-		for i, c := range [3]int{cX, cY, cZ} {
-			v := row[c]
-			if v.kind == tokNull {
-				return nil, bad(v, c, "missing coordinate")
-			}
-			x, err := parseCIFNumber(v.s)
-			if err != nil {
-				return nil, bad(v, c, err.Error())
-			}
-			a.Pos[i] = x
-		}
-		if cOcc >= 0 && row[cOcc].kind != tokNull {
-			x, err := parseCIFNumber(row[cOcc].s)
-			if err != nil {
-				return nil, bad(row[cOcc], cOcc, err.Error())
-			}
-			a.Occupancy = x
-		}
-		if cB >= 0 && row[cB].kind != tokNull {
-			x, err := parseCIFNumber(row[cB].s)
-			if err != nil {
-				return nil, bad(row[cB], cB, err.Error())
-			}
-			a.B = x
-		}
-		if s := str(row, cID); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				return nil, bad(row[cID], cID, "not an integer")
-			}
-			a.Serial = n
-		}
-		if s := str(row, cSeq); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				return nil, bad(row[cSeq], cSeq, "not an integer")
-			}
-			a.ResSeq = n
-		}
-		a.Name = str(row, cName)
-		a.AltLoc = str(row, cAlt)
-		a.ResName = str(row, cRes)
-		a.Chain = str(row, cChain)
-		a.ICode = str(row, cICode)
-		a.HetAtm = strings.EqualFold(str(row, cGroup), "HETATM")
-		a.Element = normalizeElement(str(row, cElem))
-		atoms = append(atoms, a)
+		return def, nil
 	}
-	return atoms, nil
+	x, err := parseCIFNumber(b.src[v.off:v.end])
+	if err != nil {
+		return 0, b.bad(v, c, err.Error())
+	}
+	return x, nil
+}
+
+func (b *atomBuilder) integer(row []token, c int) (int, error) {
+	s := b.str(row, c)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, b.bad(row[c], c, "not an integer")
+	}
+	return n, nil
+}
+
+// row adds the atom of one _atom_site row, skipping rows of models other than
+// the first.
+func (b *atomBuilder) row(row []token) error {
+	if b.cModel >= 0 && row[b.cModel].kind != tokNull {
+		s := b.str(row, b.cModel)
+		if !b.haveModel {
+			b.firstModel, b.haveModel = strings.Clone(s), true
+		} else if s != b.firstModel {
+			return nil
+		}
+	}
+	if b.atoms == nil {
+		// Size the slice from the first row's length and the bytes left.
+		n := len(row)
+		rowLen := int(row[n-1].end-row[0].off) + 1
+		b.atoms = make([]Atom, 0, min((len(b.src)-int(row[0].off))/rowLen+1, 1<<20))
+	}
+	a := Atom{}
+	var err error
+	for i, c := range [3]int{b.cX, b.cY, b.cZ} {
+		if a.Pos[i], err = b.num(row, c, 0, true); err != nil {
+			return err
+		}
+	}
+	if a.Occupancy, err = b.num(row, b.cOcc, 1, false); err != nil {
+		return err
+	}
+	if a.B, err = b.num(row, b.cB, 0, false); err != nil {
+		return err
+	}
+	if a.Serial, err = b.integer(row, b.cID); err != nil {
+		return err
+	}
+	if a.ResSeq, err = b.integer(row, b.cSeq); err != nil {
+		return err
+	}
+	a.Name = b.intern.get(b.str(row, b.cName))
+	a.AltLoc = b.intern.get(b.str(row, b.cAlt))
+	a.ResName = b.intern.get(b.str(row, b.cRes))
+	a.Chain = b.intern.get(b.str(row, b.cChain))
+	a.ICode = b.intern.get(b.str(row, b.cICode))
+	a.HetAtm = strings.EqualFold(b.str(row, b.cGroup), "HETATM")
+	a.Element = b.intern.get(normalizeElement(b.str(row, b.cElem)))
+	b.atoms = append(b.atoms, a)
+	return nil
+}
+
+// interner shares the few distinct atom, residue and chain names of a file,
+// so atoms do not pin the file's text or allocate a string per field.
+type interner map[string]string
+
+func (in interner) get(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := in[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	in[v] = v
+	return v
+}
+
+// getBytes is get for a byte slice (the map lookup does not allocate).
+func (in interner) getBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if v, ok := in[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	in[v] = v
+	return v
 }

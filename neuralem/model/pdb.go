@@ -45,6 +45,8 @@ func parsePDB(data []byte, name string) (*Model, error) {
 	lineNo := 0
 	modelDone := false // the first model has ended
 	sawModel := false
+	in := interner{}
+	m.Atoms = make([]Atom, 0, bytes.Count(data, []byte("\nATOM"))+bytes.Count(data, []byte("\nHETATM"))+1)
 	perr := func(f pdbField, v []byte, msg string) error {
 		return &ParseError{File: name, Line: lineNo, Field: f.name, Value: string(v), Msg: msg}
 	}
@@ -72,7 +74,7 @@ func parsePDB(data []byte, name string) (*Model, error) {
 			if modelDone {
 				continue
 			}
-			a, err := parseAtomRecord(line, rec[0] == 'H', perr)
+			a, err := parseAtomRecord(line, rec[0] == 'H', in, perr)
 			if err != nil {
 				return nil, err
 			}
@@ -108,11 +110,10 @@ func parsePDB(data []byte, name string) (*Model, error) {
 	if len(m.Atoms) == 0 {
 		return nil, &ParseError{File: name, Msg: "no ATOM or HETATM records (not a PDB file?)"}
 	}
-	m.Atoms = resolveAltLocs(m.Atoms)
 	return m, nil
 }
 
-func parseAtomRecord(line []byte, het bool, perr func(pdbField, []byte, string) error) (Atom, error) {
+func parseAtomRecord(line []byte, het bool, in interner, perr func(pdbField, []byte, string) error) (Atom, error) {
 	a := Atom{HetAtm: het, Occupancy: 1}
 	if len(line) < colZ.hi {
 		return a, perr(colZ, colZ.get(line), "ATOM/HETATM record too short: coordinates need columns 31-54")
@@ -123,19 +124,19 @@ func parseAtomRecord(line []byte, het bool, perr func(pdbField, []byte, string) 
 			return a, perr(colSerial, v, err.Error())
 		}
 	}
-	a.Name = string(trimBlank(colName.get(line)))
+	a.Name = in.getBytes(trimBlank(colName.get(line)))
 	if len(line) > 16 && line[16] != ' ' {
-		a.AltLoc = string(line[16:17])
+		a.AltLoc = in.getBytes(line[16:17])
 	}
-	a.ResName = string(trimBlank(colResName.get(line)))
-	a.Chain = string(trimBlank(colChain.get(line)))
+	a.ResName = in.getBytes(trimBlank(colResName.get(line)))
+	a.Chain = in.getBytes(trimBlank(colChain.get(line)))
 	if v := trimBlank(colResSeq.get(line)); len(v) > 0 {
 		if a.ResSeq, err = parseHybrid36(v, 4); err != nil {
 			return a, perr(colResSeq, v, err.Error())
 		}
 	}
 	if len(line) > 26 && line[26] != ' ' {
-		a.ICode = string(line[26:27])
+		a.ICode = in.getBytes(line[26:27])
 	}
 	for i, f := range [3]pdbField{colX, colY, colZ} {
 		v := trimBlank(f.get(line))
@@ -154,12 +155,12 @@ func parseAtomRecord(line []byte, het bool, perr func(pdbField, []byte, string) 
 		}
 	}
 	if e := colElement.get(line); len(e) > 0 && (isAlpha(e[0]) || (len(e) > 1 && isAlpha(e[1]))) {
-		a.Element = normalizeElement(string(e))
+		a.Element = in.get(normalizeElement(string(e)))
 	} else {
 		var name4 [4]byte
 		copy(name4[:], "    ")
 		copy(name4[:], colName.get(line))
-		a.Element = inferPDBElement(string(name4[:]))
+		a.Element = in.get(inferPDBElement(string(name4[:])))
 	}
 	return a, nil
 }

@@ -43,7 +43,10 @@ func (e *ParseError) Error() string {
 // "data_" is mmCIF, anything else PDB. Gzip-compressed files (any name) are
 // decompressed transparently. Only the first model is kept, and alternate
 // locations are resolved (see Model.Atoms).
-func ReadFile(path string) (*Model, error) {
+func ReadFile(path string) (*Model, error) { return finish(readFileRaw(path)) }
+
+// readFileRaw is ReadFile without altloc resolution.
+func readFileRaw(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -67,6 +70,15 @@ func ReadFile(path string) (*Model, error) {
 		return parseCIF(data, path)
 	}
 	return parsePDB(data, path)
+}
+
+// finish resolves alternate locations of a freshly parsed model.
+func finish(m *Model, err error) (*Model, error) {
+	if err != nil {
+		return nil, err
+	}
+	m.Atoms = resolveAltLocs(m.Atoms)
+	return m, nil
 }
 
 // isCIF reports whether the first non-blank line that is not a comment
@@ -95,7 +107,7 @@ func ReadPDB(r io.Reader, name string) (*Model, error) {
 	if err != nil {
 		return nil, &ParseError{File: name, Msg: "read error: " + err.Error()}
 	}
-	return parsePDB(data, name)
+	return finish(parsePDB(data, name))
 }
 
 // ReadCIF reads an mmCIF model from r. name labels the source in errors and
@@ -105,7 +117,7 @@ func ReadCIF(r io.Reader, name string) (*Model, error) {
 	if err != nil {
 		return nil, &ParseError{File: name, Msg: "read error: " + err.Error()}
 	}
-	return parseCIF(data, name)
+	return finish(parseCIF(data, name))
 }
 
 // altKey identifies an atom site for altloc resolution.
