@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -31,6 +32,31 @@ func sharedModels(t *testing.T) []string {
 		t.Fatalf("found only %d model files under %s, expected the 20 listed in SOURCES.md", len(files), dir)
 	}
 	return files
+}
+
+// loaded caches the shared models (each is parsed once per test binary).
+var loaded = map[string]*loadedModel{}
+
+type loadedModel struct {
+	raw, m *Model // before and after altloc resolution
+	err    error
+}
+
+// load returns a shared model as ReadFile gives it and before altloc
+// resolution (ReadFile is finish(readFileRaw(path))).
+func load(path string) (m, raw *Model, err error) {
+	l, ok := loaded[path]
+	if !ok {
+		l = &loadedModel{}
+		l.raw, l.err = readFileRaw(path)
+		if l.err == nil {
+			cp := *l.raw
+			cp.Atoms = slices.Clone(l.raw.Atoms)
+			l.m, _ = finish(&cp, nil)
+		}
+		loaded[path] = l
+	}
+	return l.m, l.raw, l.err
 }
 
 // TestSharedModelsAgainstSources checks every shared model against the atom
@@ -67,7 +93,7 @@ func TestSharedModelsAgainstSources(t *testing.T) {
 	seen := 0
 	for _, f := range files {
 		base := filepath.Base(f)
-		m, err := ReadFile(f)
+		m, raw, err := load(f)
 		if err != nil {
 			t.Errorf("%s: %v", base, err)
 			continue
@@ -81,10 +107,6 @@ func TestSharedModelsAgainstSources(t *testing.T) {
 			continue
 		}
 		seen++
-		raw, err := readFileRaw(f)
-		if err != nil {
-			t.Fatalf("%s raw: %v", base, err)
-		}
 		check := func(what string, got, want int) {
 			if want >= 0 && got != want {
 				t.Errorf("%s: %s = %d, SOURCES.md says %d", base, what, got, want)
@@ -180,12 +202,7 @@ func TestAgainstGemmi(t *testing.T) {
 		if err := json.Unmarshal(res[f], &g); err != nil {
 			t.Fatalf("%s: reference: %v", base, err)
 		}
-		raw, err := readFileRaw(f)
-		if err != nil {
-			t.Errorf("%s: %v", base, err)
-			continue
-		}
-		m, err := ReadFile(f)
+		m, raw, err := load(f)
 		if err != nil {
 			t.Errorf("%s: %v", base, err)
 			continue
