@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/internal/progress"
+	"github.com/neuralem/neuralem/neuralem/model"
+	"github.com/neuralem/neuralem/neuralem/mrc"
+	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/region"
+	"github.com/neuralem/neuralem/neuralem/siren"
+)
+
+func init() {
+	register("fit", "fit a neural map (resumable; --shard i/n for clusters)", runFit)
+}
+
+// fitFlags are the network and tiling flags shared by fit, demo and the experiments.
+type fitFlags struct {
+	preset              *string
+	width, layers       *int
+	omega0, lr          *float64
+	maxSteps            *int
+	maxTime             *time.Duration
+	seed                *uint64
+	regionSize, overlap *int
+}
+
+func addFitFlags(fs interface {
+	String(string, string, string) *string
+	Int(string, int, string) *int
+	Float64(string, float64, string) *float64
+	Duration(string, time.Duration, string) *time.Duration
+	Uint64(string, uint64, string) *uint64
+}, defPreset string) *fitFlags {
+	return &fitFlags{
+		preset:     fs.String("preset", defPreset, "network preset: paper (exactly the paper: 256 wide, 4 hidden sine layers) or cpu (small, for CPUs)"),
+		width:      fs.Int("width", 0, "override the preset's layer width"),
+		layers:     fs.Int("hidden-layers", 0, "override the preset's number of hidden sine layers"),
+		omega0:     fs.Float64("omega0", 0, "override ω0"),
+		lr:         fs.Float64("lr", 0, "override Adam's learning rate"),
+		maxSteps:   fs.Int("max-steps", 0, "override the step cap per region"),
+		maxTime:    fs.Duration("max-time", 0, "override the wall-clock cap per region (e.g. 5m)"),
+		seed:       fs.Uint64("seed", 0, "override the seed (region r uses seed+r)"),
+		regionSize: fs.Int("region-size", region.DefaultOptions.Size, "maximum region edge in voxels (paper: 64)"),
+		overlap:    fs.Int("overlap", region.DefaultOptions.Overlap, "minimum overlap between regions in voxels (paper: 4)"),
+	}
+}
+
+func (f *fitFlags) config() (siren.Config, region.Options, error) {
+	cfg, err := siren.Preset(*f.preset)
+	if err != nil {
+		return cfg, region.Options{}, err
+	}
+	if *f.width > 0 {
+		cfg.Width = *f.width
+	}
+	if *f.layers > 0 {
+		cfg.HiddenLayers = *f.layers
+	}
+	if *f.omega0 > 0 {
+		cfg.Omega0 = *f.omega0
+	}
+	if *f.lr > 0 {
+		cfg.LearningRate = *f.lr
+	}
+	if *f.maxSteps > 0 {
+		cfg.MaxSteps = *f.maxSteps
+	}
+	if *f.maxTime > 0 {
+		cfg.MaxTime = *f.maxTime
+	}
+	if *f.seed > 0 {
+		cfg.Seed = *f.seed
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, region.Options{}, err
+	}
+	tiling := region.Options{Size: *f.regionSize, Overlap: *f.overlap}
+	return cfg, tiling, tiling.Validate()
+}
+
+// parseShard parses "i/n" (1-based i) into the region IDs of that shard out of
+// nRegions: regions are dealt round-robin, so shards have equal work ±1.
+func parseShard(s string, nRegions int) ([]int, error) {
+	var i, n int
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n {
+		return nil, fmt.Errorf("--shard %q: want i/n with 1 ≤ i ≤ n", s)
+	}
+	var ids []int
+	for r := i - 1; r < nRegions; r += n {
+		ids = append(ids, r)
+	}
+	return ids, nil
+}
+
+// fitMap fits g into a neural map at out (resuming from out if it exists),
+// with a progress bar on stderr.
+func fitMap(ctx context.Context, g *grid.Grid, out string, cfg siren.Config, tiling region.Options, resolution float64, ids []int, stderr io.Writer, quiet bool) (*neuralmap.NeuralMap, error) {
+	var bar *progress.Bar
+	var lastRegion = -1
+	cb := func(p neuralmap.FitProgress) error {
+		if bar == nil {
+			bar = progress.New(stderr, "fit", p.Total)
+			bar.Silent = quiet
+		}
+		switch {
+		case p.Done && p.Resumed:
+			bar.Update(p.Index+1, fmt.Sprintf("region %d already fitted (resumed)", p.Region.ID))
+		case p.Done:
+			bar.Update(p.Index+1, fmt.Sprintf("region %d done: %d steps, best MSE %.3g, %s", p.Region.ID, p.Report.Steps, p.Report.BestLoss, p.Report.StopReason))
+			if !quiet && lastRegion != p.Region.ID {
+				lastRegion = p.Region.ID
+			}
+		default:
+			bar.Update(p.Index, fmt.Sprintf("region %d step %d MSE %.3g best %.3g", p.Region.ID, p.Step.Step, p.Step.Loss, p.Step.Best))
+		}
+		return nil
+	}
+	nm, err := neuralmap.Fit(ctx, g, neuralmap.FitOptions{
+		Tiling: tiling, Config: cfg, Resolution: resolution, Regions: ids, Checkpoint: out,
+	}, cb)
+	if bar != nil {
+		n := len(ids)
+		if nm != nil && ids == nil {
+			n = len(nm.Fitted())
+		}
+		bar.Done(n, "")
+	}
+	return nm, err
+}
+
+func runFit(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("fit", "MAP -o OUT.nem",
+		"Fits a neural cryo-EM map: normalises the map (paper §2.1), cuts it into regions of at\nmost --region-size voxels overlapping by ≥ --overlap, and trains one SIREN per region\n(Adam, MSE, the paper's natural-fit-point stop plus step and time caps, best weights kept).\nThe output file is rewritten atomically after each region: re-running the same command\nafter an interruption resumes where it stopped. --shard i/n or --regions fits a subset\ninto a partial file; 'neuralem merge' joins the parts.", stderr)
+	out := fs.String("o", "", "output neural map file (required; resumed from if it exists)")
+	ff := addFitFlags(fs, "cpu")
+	res := fs.Float64("resolution", 0, "map resolution in Å, stored in the neural map (used for graph edges)")
+	regions := fs.String("regions", "", "fit only these region IDs (e.g. 0,2,5-7)")
+	shard := fs.String("shard", "", "fit only shard i of n (i/n, 1-based; regions dealt round-robin)")
+	cropModel := fs.String("crop-model", "", "crop the map around this model first (with --margin)")
+	margin := fs.Float64("margin", 6, "margin in Å for --crop-model")
+	asJSON := fs.Bool("json", false, "write a JSON summary to stdout")
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("-o OUT.nem is required")
+	}
+	if *regions != "" && *shard != "" {
+		return fmt.Errorf("--regions and --shard exclude each other")
+	}
+	cfg, tiling, err := ff.config()
+	if err != nil {
+		return err
+	}
+	g, _, err := mrc.ReadGrid(pos[0])
+	if err != nil {
+		return err
+	}
+	if *cropModel != "" {
+		m, err := model.ReadFile(*cropModel)
+		if err != nil {
+			return err
+		}
+		if g, _, err = grid.CropAround(g, m.HeavyAtoms().Positions(), *margin); err != nil {
+			return fmt.Errorf("cropping %s around %s: %w", pos[0], *cropModel, err)
+		}
+	}
+	var ids []int
+	if *regions != "" {
+		if ids, err = parseInts(*regions); err != nil {
+			return fmt.Errorf("--regions: %w", err)
+		}
+	}
+	if *shard != "" {
+		all, err := region.Tile(g.Shape, tiling)
+		if err != nil {
+			return err
+		}
+		if ids, err = parseShard(*shard, len(all)); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return fmt.Errorf("--shard %s: the map has only %d regions, so this shard is empty", *shard, len(all))
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	nm, err := fitMap(ctx, g, *out, cfg, tiling, *res, ids, stderr, *asJSON)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("interrupted; finished regions are saved in %s — run the same command to resume", *out)
+		}
+		return err
+	}
+	sum := map[string]any{"output": *out, "shape": g.Shape, "regions": len(nm.Regions), "fitted": len(nm.Fitted()),
+		"complete": nm.Complete(), "summary": nm.FitSummary(), "seconds": time.Since(start).Seconds(), "preset": *ff.preset}
+	if *asJSON {
+		return writeJSON(stdout, sum)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s\n", *out, nm.FitSummary())
+	return nil
+}
