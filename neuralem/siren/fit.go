@@ -121,6 +121,25 @@ func (t *Trainer) Config() Config { return t.cfg }
 // best weights seen, not the last ones. A NaN or ±Inf loss is an error
 // wrapping ErrNonFinite. progress, if not nil, is called after every step.
 func (t *Trainer) Fit(ctx context.Context, x, y []float32, progress func(Progress)) (*Net, *FitReport, error) {
+	net, err := NewNet(t.cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t.FitFrom(ctx, net, x, y, progress)
+}
+
+// FitFrom is Fit starting from the weights of init (not modified) instead of
+// a fresh initialisation: use it for per-region seeds (NewNet with another
+// Config.Seed) or to continue training. init must have the trainer's
+// architecture; the stop rule, caps and learning rate are the trainer's.
+func (t *Trainer) FitFrom(ctx context.Context, init *Net, x, y []float32, progress func(Progress)) (*Net, *FitReport, error) {
+	if err := init.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("siren: FitFrom: initial net: %w", err)
+	}
+	if !init.Config.sameArch(t.cfg) {
+		return nil, nil, fmt.Errorf("siren: FitFrom: initial net is Width %d, HiddenLayers %d, Omega0 %g; trainer is Width %d, HiddenLayers %d, Omega0 %g",
+			init.Config.Width, init.Config.HiddenLayers, init.Config.Omega0, t.cfg.Width, t.cfg.HiddenLayers, t.cfg.Omega0)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := len(y)
@@ -140,10 +159,9 @@ func (t *Trainer) Fit(ctx context.Context, x, y []float32, progress func(Progres
 			return nil, nil, fmt.Errorf("siren: Fit: y[%d] = %g, want finite", i, v)
 		}
 	}
-	net, err := NewNet(t.cfg)
-	if err != nil {
-		return nil, nil, err
-	}
+	net := init.Clone()
+	net.Config = t.cfg
+	net.Config.Seed = init.Config.Seed // the seed that drew the starting weights
 	xT := make([]float32, 3*n)
 	for i := 0; i < n; i++ {
 		for a := 0; a < 3; a++ {

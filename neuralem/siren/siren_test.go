@@ -309,6 +309,20 @@ func TestFitDecreasesKeepsBestAndIsDeterministic(t *testing.T) {
 	if rep2.BestLoss != rep.BestLoss {
 		t.Errorf("best loss %v vs %v", rep.BestLoss, rep2.BestLoss)
 	}
+	// FitFrom from the same initial weights is the same run; another seed
+	// is a different one.
+	init, _ := NewNet(cfg)
+	_, rep3, err := tr.FitFrom(context.Background(), init, x, y, nil)
+	if err != nil || rep3.BestLoss != rep.BestLoss {
+		t.Errorf("FitFrom(NewNet(cfg)): best %v, err %v; Fit: %v", rep3.BestLoss, err, rep.BestLoss)
+	}
+	cfg99 := cfg
+	cfg99.Seed = 99
+	init99, _ := NewNet(cfg99)
+	net4, rep4, err := tr.FitFrom(context.Background(), init99, x, y, nil)
+	if err != nil || rep4.BestLoss == rep.BestLoss || net4.Config.Seed != 99 {
+		t.Errorf("FitFrom(seed 99): best %v (seed-7 best %v), seed %d, err %v", rep4.BestLoss, rep.BestLoss, net4.Config.Seed, err)
+	}
 }
 
 // checkBest verifies that net is the weights that scored rep.BestLoss.

@@ -1,0 +1,66 @@
+package siren
+
+import (
+	"context"
+	"testing"
+)
+
+// benchStep measures seconds per full-batch Adam step of the paper network
+// (W256, 4 hidden sine layers) on an s³ region; compilation is excluded.
+func benchStep(b *testing.B, s int) {
+	x, y := gaussTarget(b, s)
+	cfg, _ := Preset("paper")
+	cfg.LowLoss, cfg.HighLoss = 0, 0 // never stop early
+	cfg.MaxSteps = 1
+	tr, err := NewTrainer(nil, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil { // compile
+		b.Fatal(err)
+	}
+	tr.cfg.MaxSteps = b.N
+	b.ResetTimer()
+	_, rep, err := tr.Fit(context.Background(), x, y, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(rep.Duration.Seconds()/float64(rep.Steps), "s/step")
+}
+
+// BenchmarkStep32W256: one training step, 32³ voxels, paper network.
+func BenchmarkStep32W256(b *testing.B) { benchStep(b, 32) }
+
+// BenchmarkStep64W256: one training step on a full 64³ region (for peak
+// RSS, run the compiled test binary under /usr/bin/time -v).
+func BenchmarkStep64W256(b *testing.B) { benchStep(b, 64) }
+
+// BenchmarkQuery100kW256: value + input gradient of 100k points, paper
+// network; reports points/s. Compilation is excluded.
+func BenchmarkQuery100kW256(b *testing.B) {
+	cfg, _ := Preset("paper")
+	net, err := NewNet(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev, err := NewEvaluator(nil, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 100000
+	x := make([]float32, 3*n)
+	for i := range x {
+		x[i] = float32((i*7919)%2001)/1000 - 1
+	}
+	val, grad := make([]float32, n), make([]float32, 3*n)
+	if err := ev.Eval(net, x, val, grad); err != nil { // compile both buckets
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := ev.Eval(net, x, val, grad); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+}
