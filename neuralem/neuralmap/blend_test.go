@@ -182,11 +182,11 @@ func TestBlendReproducesAgreeingRegions(t *testing.T) {
 // TestBlendContinuity walks lines through the map, including ones through
 // overlap faces, edges and corners, with regions that disagree by O(1)
 // offsets, and checks that no step changes the value by more than the
-// gradient allows: a jump of the size of the offsets would be 10⁴ times
+// gradient allows: a jump of the size of the offsets would be 10³ times
 // larger than the bound.
 func TestBlendContinuity(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	const h = 1e-4
+	const h = 2e-4
 	for _, bc := range blendCases {
 		for _, ramp := range []Ramp{RampLinear, RampSmooth} {
 			b, err := NewBlender(bc.shape, tensorBoxes(bc.spans), ramp)

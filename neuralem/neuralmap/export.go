@@ -1,0 +1,76 @@
+package neuralmap
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/neuralem/neuralem/neuralem/geom"
+	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/mrc"
+)
+
+// unitField is m as a grid.Field in the given units.
+type unitField struct {
+	m     *NeuralMap
+	units Units
+}
+
+func (f unitField) Domain() geom.Box { return f.m.Domain() }
+func (f unitField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) error {
+	return f.m.SampleUnits(pts, val, grad, f.units)
+}
+
+// Field returns m as a grid.Field sampling in the given units (Sample is
+// the Units01 one).
+func (m *NeuralMap) Field(units Units) grid.Field { return unitField{m, units} }
+
+// FrameAt returns the frame with the given voxel size (Å) whose first voxel
+// centre is the map's first voxel centre and whose voxel centres fill the
+// map's domain: shape_a = ⌊extent_a/spacing⌋ + 1. FrameAt(0.2) is a 0.2 Å
+// grid of the whole map in the input map's origin convention.
+func (m *NeuralMap) FrameAt(spacing float64) (grid.Frame, error) {
+	if !(spacing > 0) || math.IsInf(spacing, 0) {
+		return grid.Frame{}, fmt.Errorf("neuralmap: frame at voxel size %g Å, want a finite value > 0", spacing)
+	}
+	ext := m.Domain().Size()
+	f := grid.Frame{Spacing: geom.Vec3{spacing, spacing, spacing}, Origin: m.Frame.Origin}
+	for a := 0; a < 3; a++ {
+		// The small tolerance keeps a centre that lands on the last original
+		// centre up to rounding.
+		n := math.Floor(ext[a]/spacing*(1+1e-12)) + 1
+		if n > 1<<20 {
+			return grid.Frame{}, fmt.Errorf("neuralmap: frame at voxel size %g Å: %g voxels along axis %d", spacing, n, a)
+		}
+		f.Shape[a] = int(n)
+	}
+	// Keep every centre inside the domain despite the tolerance.
+	for a := 0; a < 3; a++ {
+		if last := f.Origin[a] + float64(f.Shape[a]-1)*spacing; last > m.Domain().Max[a] {
+			f.Shape[a]--
+		}
+	}
+	return f, f.Validate()
+}
+
+// Resample evaluates m at every voxel centre of frame, in the given units.
+// Every centre must lie in m.Domain() (use m.Frame or FrameAt).
+func (m *NeuralMap) Resample(frame grid.Frame, units Units) (*grid.Grid, error) {
+	g, err := grid.Resample(m.Field(units), frame)
+	if err != nil {
+		return nil, fmt.Errorf("neuralmap: %w", err)
+	}
+	return g, nil
+}
+
+// WriteMRC resamples m onto frame and writes it as an MRC2014 float32 map at
+// path (gzip if it ends in .gz). The origin convention is the one mrc.Write
+// uses (ORIGIN words = position of voxel (0,0,0), NSTART = 0), so ChimeraX
+// and Coot place the export where they place the input map.
+func (m *NeuralMap) WriteMRC(path string, frame grid.Frame, units Units) error {
+	g, err := m.Resample(frame, units)
+	if err != nil {
+		return fmt.Errorf("neuralmap: export %s: %w", path, err)
+	}
+	label := fmt.Sprintf("neuralem neural map, %s units, %d regions", units, len(m.Regions))
+	return mrc.Write(path, g, mrc.WriteOptions{Labels: []string{label}})
+}

@@ -1,0 +1,335 @@
+package neuralmap
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/neuralem/neuralem/neuralem/geom"
+	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/region"
+	"github.com/neuralem/neuralem/neuralem/siren"
+)
+
+// synthMap is a 20³ map (0.8 Å voxels, off-zero origin) of three Gaussian
+// blobs on a slightly negative background, so the clamp of the
+// normalisation is exercised.
+func synthMap() *grid.Grid {
+	g := grid.New(grid.Frame{Shape: [3]int{20, 20, 20}, Spacing: geom.Vec3{0.8, 0.8, 0.8}, Origin: geom.Point{5, -3, 10}})
+	centres := []geom.Point{{10, 3, 17}, {15, 5, 22}, {12, 9, 14}}
+	for k := 0; k < 20; k++ {
+		for j := 0; j < 20; j++ {
+			for i := 0; i < 20; i++ {
+				p := g.PointOf(geom.Index{i, j, k})
+				v := -0.05
+				for c, q := range centres {
+					v += (1 + 0.3*float64(c)) * math.Exp(-p.Dist2(q)/(2*2.2*2.2))
+				}
+				g.Set(i, j, k, float32(v))
+			}
+		}
+	}
+	return g
+}
+
+// tinyConfig is a network small enough for unit tests.
+func tinyConfig() siren.Config {
+	c, _ := siren.Preset("cpu")
+	// Chosen by a sweep on one region of synthMap (width 16/32, ω0 5/10/30,
+	// lr 1e-3/3e-3/1e-2, both inits): best loss ≈ 1e-4 in 150 steps.
+	c.Width, c.HiddenLayers, c.Omega0, c.Init = 16, 1, 10, siren.InitSitzmann
+	c.LearningRate = 1e-2
+	c.MaxSteps, c.MaxTime = 150, 0
+	return c
+}
+
+var tinyTiling = region.Options{Size: 12, Overlap: 4}
+
+type fitFixture struct {
+	m        *NeuralMap
+	path     string
+	first    *NeuralMap // the partial map of the interrupted run
+	resumed  []int      // regions reported Resumed by the second run
+	trained  []int      // regions trained by the second run
+	stopErr  error
+	firstIDs []int
+	err      error
+}
+
+var (
+	fixOnce sync.Once
+	fix     fitFixture
+)
+
+// fitted fits synthMap in two runs: the first fits regions {6, 1, 0}
+// (selection, sorted 0, 1, 6) and is stopped by its progress callback after
+// two regions; the second resumes from the checkpoint file and fits the
+// rest. Shared by the tests below.
+func fitted(t *testing.T) *fitFixture {
+	t.Helper()
+	fixOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "neuralmap-test-")
+		if err != nil {
+			fix.err = err
+			return
+		}
+		fix.path = filepath.Join(dir, "synth"+FileExt)
+		g := synthMap()
+		opts := FitOptions{Tiling: tinyTiling, Config: tinyConfig(), Resolution: 3, Regions: []int{6, 1, 0}, Checkpoint: fix.path}
+		done := 0
+		stop := errors.New("simulated interruption")
+		_, fix.stopErr = Fit(context.Background(), g, opts, func(p FitProgress) error {
+			if p.Done {
+				fix.firstIDs = append(fix.firstIDs, p.Region.ID)
+				if done++; done == 2 {
+					return stop
+				}
+			}
+			return nil
+		})
+		if fix.first, err = Load(fix.path); err != nil {
+			fix.err = err
+			return
+		}
+		opts.Regions = nil
+		fix.m, fix.err = Fit(context.Background(), g, opts, func(p FitProgress) error {
+			if p.Done {
+				if p.Resumed {
+					fix.resumed = append(fix.resumed, p.Region.ID)
+				} else {
+					fix.trained = append(fix.trained, p.Region.ID)
+				}
+			}
+			return nil
+		})
+	})
+	if fix.err != nil {
+		t.Fatal(fix.err)
+	}
+	return &fix
+}
+
+func TestFitResumesAfterInterruption(t *testing.T) {
+	f := fitted(t)
+	if !errors.Is(f.stopErr, ErrStopped) || !strings.Contains(f.stopErr.Error(), "simulated interruption") {
+		t.Errorf("interrupted fit returned %v, want ErrStopped wrapping the callback's error", f.stopErr)
+	}
+	if !slices.Equal(f.firstIDs, []int{0, 1}) || !slices.Equal(f.first.Fitted(), []int{0, 1}) {
+		t.Fatalf("first run finished %v, checkpoint holds %v; want [0 1] for both", f.firstIDs, f.first.Fitted())
+	}
+	if !slices.Equal(f.resumed, []int{0, 1}) || !slices.Equal(f.trained, []int{2, 3, 4, 5, 6, 7}) {
+		t.Errorf("resumed run: resumed %v, trained %v; want [0 1] and [2 … 7]", f.resumed, f.trained)
+	}
+	for _, id := range []int{0, 1} {
+		a, b := f.first.Regions[id], f.m.Regions[id]
+		if a.Report != b.Report || !equalF32(a.Net.Layers[0].W, b.Net.Layers[0].W) {
+			t.Errorf("region %d changed when resuming", id)
+		}
+	}
+	if !f.m.Complete() {
+		t.Fatalf("map not complete: %v", f.m.Fitted())
+	}
+	onDisk, err := Load(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !onDisk.Complete() {
+		t.Errorf("checkpoint file holds %v after the resumed run", onDisk.Fitted())
+	}
+	t.Log(f.m.FitSummary())
+	// Resuming a complete map trains nothing.
+	var trained int
+	_, err = Fit(context.Background(), synthMap(), FitOptions{Tiling: tinyTiling, Config: tinyConfig(), Checkpoint: f.path}, func(p FitProgress) error {
+		if !p.Resumed {
+			trained++
+		}
+		return nil
+	})
+	if err != nil || trained != 0 {
+		t.Errorf("resuming a complete checkpoint: err %v, %d progress calls for training", err, trained)
+	}
+}
+
+// TestFittedMapQuality checks the fit reproduces the voxels, and that
+// Save/Load gives identical samples through the GoMLX evaluator.
+func TestFittedMapQuality(t *testing.T) {
+	f := fitted(t)
+	m := f.m
+	g := synthMap()
+	normed, _, err := grid.Normalize(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := make([]geom.Point, 0, g.Len())
+	for k := 0; k < 20; k++ {
+		for j := 0; j < 20; j++ {
+			for i := 0; i < 20; i++ {
+				pts = append(pts, g.PointOf(geom.Index{i, j, k}))
+			}
+		}
+	}
+	val := make([]float64, len(pts))
+	if err := m.SampleUnits(pts, val, nil, UnitsSigned); err != nil {
+		t.Fatal(err)
+	}
+	var mse, variance, mean float64
+	for _, v := range normed.Data {
+		mean += float64(v) / float64(len(normed.Data))
+	}
+	for i, v := range normed.Data {
+		mse += (val[i] - float64(v)) * (val[i] - float64(v)) / float64(len(val))
+		variance += (float64(v) - mean) * (float64(v) - mean) / float64(len(val))
+	}
+	worst := 0.0
+	for _, r := range m.Regions {
+		worst = math.Max(worst, r.Report.BestLoss)
+	}
+	t.Logf("blended MSE on voxels %.3g (variance %.3g); worst region best loss %.3g", mse, variance, worst)
+	// The blend at a voxel is a convex combination of region fits, so its
+	// error is bounded by the regions' errors there; allow for float32.
+	if mse > 1.05*worst+1e-7 || mse > 0.01*variance {
+		t.Errorf("blended MSE %.3g: regions' worst %.3g, map variance %.3g", mse, worst, variance)
+	}
+
+	loaded, err := Load(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(8, 8))
+	q := randomPointsIn(rng, m.Domain(), 500)
+	v1, v2 := make([]float64, len(q)), make([]float64, len(q))
+	g1, g2 := make([]geom.Vec3, len(q)), make([]geom.Vec3, len(q))
+	if err := m.Sample(q, v1, g1); err != nil {
+		t.Fatal(err)
+	}
+	if err := loaded.Sample(q, v2, g2); err != nil {
+		t.Fatal(err)
+	}
+	for i := range q {
+		if v1[i] != v2[i] || g1[i] != g2[i] {
+			t.Fatalf("point %v: %g %v before save, %g %v after load", q[i], v1[i], g1[i], v2[i], g2[i])
+		}
+	}
+}
+
+// TestFittedGradientsAndContinuity checks, with real fitted networks and the
+// GoMLX evaluator: values against the float64 reference, gradients per Å
+// against central differences of the reference at random off-grid points,
+// and continuity along lines through the overlaps.
+func TestFittedGradientsAndContinuity(t *testing.T) {
+	m := fitted(t).m
+	rng := rand.New(rand.NewPCG(21, 22))
+	dom := m.Domain()
+	const h = 1e-5
+	inner := geom.Box{Min: dom.Min.Add(geom.Vec3{h, h, h}), Max: dom.Max.Add(geom.Vec3{-h, -h, -h})}
+	pts := randomPointsIn(rng, inner, 150)
+	val := make([]float64, len(pts))
+	grad := make([]geom.Vec3, len(pts))
+	if err := m.SampleUnits(pts, val, grad, UnitsSigned); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := m.buildBlender()
+	kn := kinks(b)
+	maxV, maxG, maxAbsG := 0.0, 0.0, 0.0
+	for i, p := range pts {
+		maxV = math.Max(maxV, math.Abs(val[i]-refSample(t, m, p)))
+		v := m.Frame.ToVoxel(p)
+		skip := false
+		for a := 0; a < 3; a++ {
+			for _, k := range kn[a] {
+				skip = skip || math.Abs(v[a]-k) < 1e-3
+			}
+		}
+		if skip {
+			continue
+		}
+		for a := 0; a < 3; a++ {
+			p1, p2 := p, p
+			p1[a] += h
+			p2[a] -= h
+			fd := (refSample(t, m, p1) - refSample(t, m, p2)) / (2 * h)
+			maxG = math.Max(maxG, math.Abs(fd-grad[i][a]))
+			maxAbsG = math.Max(maxAbsG, math.Abs(fd))
+		}
+	}
+	t.Logf("GoMLX vs float64 reference: max |Δval| %.2g; max |grad − FD| %.2g per Å (max |grad| %.3g per Å)", maxV, maxG, maxAbsG)
+	if maxV > 1e-4 {
+		t.Errorf("values differ from the float64 reference by %.3g", maxV)
+	}
+	if maxG > 1e-3*maxAbsG {
+		t.Errorf("gradients differ from central differences by %.3g per Å (max gradient %.3g)", maxG, maxAbsG)
+	}
+
+	// Continuity: lines through the overlap corner, edges and faces
+	// (overlap voxels 8..11 on each axis).
+	const step = 1e-3 // Å
+	for _, vc := range []geom.VoxelCoord{{8, 8, 8}, {11, 11, 11}, {9.5, 8, 11}, {8, 3, 15}, {2, 11, 9.7}} {
+		p0 := m.Frame.ToPoint(vc)
+		d := geom.Vec3{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+		d = d.Scale(1 / d.Norm())
+		var line []geom.Point
+		for s := -1.0; s <= 1; s += step {
+			line = append(line, p0.Add(d.Scale(s)))
+		}
+		lv := make([]float64, len(line))
+		lg := make([]geom.Vec3, len(line))
+		if err := m.SampleUnits(line, lv, lg, UnitsSigned); err != nil {
+			t.Fatal(err)
+		}
+		slope := 0.0
+		for _, g := range lg {
+			slope = math.Max(slope, math.Abs(g.Dot(d)))
+		}
+		for i := 1; i < len(line); i++ {
+			if dv := math.Abs(lv[i] - lv[i-1]); dv > 1.05*slope*step+2e-6 {
+				t.Fatalf("line through voxel %v: value steps by %.3g at %v (bound %.3g)", vc, dv, line[i], slope*step)
+			}
+		}
+	}
+}
+
+func TestExportMRC(t *testing.T) {
+	m := fitted(t).m
+	g, err := m.Resample(m.Frame, Units01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Frame != m.Frame {
+		t.Errorf("resampled frame %+v, want the map's %+v", g.Frame, m.Frame)
+	}
+	// Same values as Sample at the voxel centres.
+	pts := []geom.Point{m.Frame.PointOf(geom.Index{0, 0, 0}), m.Frame.PointOf(geom.Index{9, 13, 19}), m.Frame.PointOf(geom.Index{19, 19, 19})}
+	val := make([]float64, 3)
+	if err := m.Sample(pts, val, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, idx := range []geom.Index{{0, 0, 0}, {9, 13, 19}, {19, 19, 19}} {
+		if math.Abs(float64(g.At(idx[0], idx[1], idx[2]))-val[i]) > 1e-6 {
+			t.Errorf("voxel %v: resampled %g, Sample %g", idx, g.At(idx[0], idx[1], idx[2]), val[i])
+		}
+	}
+	fine, err := m.FrameAt(0.2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 19 voxel steps of 0.8 Å = 15.2 Å → 77 centres at 0.2 Å, the last on
+	// the last original centre.
+	if fine.Shape != [3]int{77, 77, 77} || fine.Origin != m.Frame.Origin {
+		t.Errorf("0.2 Å frame %+v", fine)
+	}
+	if _, err := m.FrameAt(0); err == nil {
+		t.Error("FrameAt(0): no error")
+	}
+	path := filepath.Join(t.TempDir(), "export.mrc")
+	if err := m.WriteMRC(path, m.Frame, UnitsOriginal); err != nil {
+		t.Fatal(err)
+	}
+	checkMRCWithMrcfile(t, path, m)
+}
