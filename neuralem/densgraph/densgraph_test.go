@@ -497,7 +497,7 @@ func TestSpatialIndexSparse(t *testing.T) {
 	// Far-apart points force the sparse cell table.
 	pts := []geom.Point{{0, 0, 0}, {1000, 1000, 1000}, {1000.1, 1000, 1000}, {-500, 20, 3}}
 	ix := NewSpatialIndex(pts, 0.2)
-	if ix.sparse == nil {
+	if ix.start != nil {
 		t.Fatal("expected the sparse table")
 	}
 	var got []int

@@ -18,10 +18,9 @@ type SpatialIndex struct {
 	dims  [3]int64
 	order []int32 // point indices sorted by cell key
 	keys  []int64 // keys[i] = cell key of pts[order[i]]
-	// dense cell table (when the box has few cells): start[key]..start[key+1]
+	// dense cell table (when the box has few cells): start[key]..start[key+1];
+	// nil otherwise, and rows are found by binary search in keys.
 	start []int32
-	// sparse cell table otherwise
-	sparse map[int64][2]int32
 }
 
 // NewSpatialIndex indexes pts (not copied: do not modify them while the
@@ -80,16 +79,6 @@ func NewSpatialIndex(pts []geom.Point, cell float64) *SpatialIndex {
 			}
 			s.start[c] = int32(j)
 		}
-	} else {
-		s.sparse = make(map[int64][2]int32)
-		for i := 0; i < n; {
-			j := i
-			for j < n && s.keys[j] == s.keys[i] {
-				j++
-			}
-			s.sparse[s.keys[i]] = [2]int32{int32(i), int32(j)}
-			i = j
-		}
 	}
 	return s
 }
@@ -110,8 +99,8 @@ func (s *SpatialIndex) key(c [3]int64) int64 {
 func (s *SpatialIndex) Len() int { return len(s.pts) }
 
 // Within calls fn(i, d2) for every indexed point i whose squared distance d2
-// to p is at most r² (Å²). Points are visited cell by cell; within a cell in
-// increasing index order. If fn returns false the search stops.
+// to p is at most r² (Å²). Points are visited in an unspecified but
+// deterministic order. If fn returns false the search stops.
 func (s *SpatialIndex) Within(p geom.Point, r float64, fn func(i int, d2 float64) bool) {
 	if len(s.pts) == 0 || !(r >= 0) {
 		return
@@ -131,26 +120,24 @@ func (s *SpatialIndex) Within(p geom.Point, r float64, fn func(i int, d2 float64
 			return
 		}
 	}
+	// Cells along X within one (y, z) row have consecutive keys, so each row
+	// is one contiguous run of the sorted points.
 	for cz := lo[2]; cz <= hi[2]; cz++ {
 		for cy := lo[1]; cy <= hi[1]; cy++ {
-			for cx := lo[0]; cx <= hi[0]; cx++ {
-				k := s.key([3]int64{cx, cy, cz})
-				var a, b int32
-				if s.start != nil {
-					a, b = s.start[k], s.start[k+1]
-				} else {
-					r, ok := s.sparse[k]
-					if !ok {
-						continue
-					}
-					a, b = r[0], r[1]
-				}
-				for _, o := range s.order[a:b] {
-					d2 := p.Dist2(s.pts[o])
-					if d2 <= r2 {
-						if !fn(int(o), d2) {
-							return
-						}
+			k0 := s.key([3]int64{lo[0], cy, cz})
+			k1 := s.key([3]int64{hi[0], cy, cz}) + 1
+			var a, b int
+			if s.start != nil {
+				a, b = int(s.start[k0]), int(s.start[k1])
+			} else {
+				a = sort.Search(len(s.keys), func(i int) bool { return s.keys[i] >= k0 })
+				b = a + sort.Search(len(s.keys)-a, func(i int) bool { return s.keys[a+i] >= k1 })
+			}
+			for _, o := range s.order[a:b] {
+				d2 := p.Dist2(s.pts[o])
+				if d2 <= r2 {
+					if !fn(int(o), d2) {
+						return
 					}
 				}
 			}
