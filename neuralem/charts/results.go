@@ -211,7 +211,7 @@ func SweepHeatmap(s Sweep) (*charts.HeatMap, error) {
 	hm.AddSeries(s.Metric, data,
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{@[2]}"}))
 	hm.Accept(patch{fn: func(o map[string]any) {
-		o["visualMap"] = []map[string]any{{"type": "continuous", "min": lo, "max": hi, "calculable": true,
+		o["visualMap"] = []map[string]any{{"type": "continuous", "min": lo, "max": hi, "calculable": true, "precision": 3,
 			"orient": "horizontal", "left": "center", "bottom": 10,
 			"inRange": map[string]any{"color": []string{"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"}}}}
 	}})

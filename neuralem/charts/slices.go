@@ -165,10 +165,10 @@ func MapSlices(shape [3]int, original, neural []float32, axis Axis, index int) (
 		o["legend"] = map[string]any{"show": false}
 		o["visualMap"] = []map[string]any{
 			{"type": "continuous", "seriesIndex": []int{0, 1}, "min": lo, "max": hi, "calculable": true,
-				"orient": "horizontal", "left": "4%", "bottom": 10, "itemWidth": 12, "itemHeight": 200,
+				"precision": 3, "orient": "horizontal", "left": "4%", "bottom": 10, "itemWidth": 12, "itemHeight": 200,
 				"inRange": map[string]any{"color": []string{"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"}}},
 			{"type": "continuous", "seriesIndex": []int{2}, "min": -dmax, "max": dmax, "calculable": true,
-				"orient": "horizontal", "left": "70%", "bottom": 10, "itemWidth": 12, "itemHeight": 200,
+				"precision": 3, "orient": "horizontal", "left": "70%", "bottom": 10, "itemWidth": 12, "itemHeight": 200,
 				"inRange": map[string]any{"color": []string{"#2166ac", "#f7f7f7", "#b2182b"}}},
 		}
 	}})
