@@ -139,41 +139,40 @@ func (n Normalization) Threshold(k float64) float64 { return n.Mean + k*n.Std }
 // Apply returns a new grid with g's frame holding ToSigned of each voxel of g,
 // i.e. the [−1, 1] map. It may be used on a grid other than the one the
 // parameters were fitted on (a crop, say); values then need not lie in
-// [−1, 1].
+// [−1, 1]. NaN stays NaN.
 func (n Normalization) Apply(g *Grid) *Grid {
 	out := &Grid{Frame: g.Frame, Data: make([]float32, len(g.Data))}
-	// d = 2·(max(d0,0) − Lo)/(Hi − Lo) − 1 = a·max(d0,0) + b.
-	a := 2 / (n.Hi - n.Lo)
-	b := -2*n.Lo/(n.Hi-n.Lo) - 1
-	parallelChunks(len(g.Data), statsChunk, func(lo, hi int) {
-		src, dst := g.Data[lo:hi], out.Data[lo:hi]
-		for i, x := range src {
-			v := float64(x)
-			if v <= 0 {
-				v = 0
-			}
-			dst[i] = float32(a*v + b)
-		}
-	})
+	n.apply(out.Data, g.Data, 2/(n.Hi-n.Lo), -2*n.Lo/(n.Hi-n.Lo)-1)
 	return out
 }
 
 // Apply01 is Apply on the [0, 1] scale.
 func (n Normalization) Apply01(g *Grid) *Grid {
 	out := &Grid{Frame: g.Frame, Data: make([]float32, len(g.Data))}
-	a := 1 / (n.Hi - n.Lo)
-	b := -n.Lo / (n.Hi - n.Lo)
-	parallelChunks(len(g.Data), statsChunk, func(lo, hi int) {
-		src, dst := g.Data[lo:hi], out.Data[lo:hi]
-		for i, x := range src {
-			v := float64(x)
-			if v <= 0 {
-				v = 0
-			}
-			dst[i] = float32(a*v + b)
+	n.apply(out.Data, g.Data, 1/(n.Hi-n.Lo), -n.Lo/(n.Hi-n.Lo))
+	return out
+}
+
+// ApplyTo writes the [−1, 1] map of src into dst, which must have the same
+// shape; dst may be src (normalise in place). Writing into an existing grid
+// avoids touching fresh memory, which on a 256³ map costs more than the
+// arithmetic.
+func (n Normalization) ApplyTo(dst, src *Grid) error {
+	if dst.Shape != src.Shape || len(dst.Data) != len(src.Data) {
+		return fmt.Errorf("grid: normalise into a grid of shape %v (%d values) from shape %v (%d values)", dst.Shape, len(dst.Data), src.Shape, len(src.Data))
+	}
+	n.apply(dst.Data, src.Data, 2/(n.Hi-n.Lo), -2*n.Lo/(n.Hi-n.Lo)-1)
+	return nil
+}
+
+// apply writes a·max(src, 0) + b into dst, in parallel chunks.
+func (n Normalization) apply(dst, src []float32, a, b float64) {
+	parallelChunks(len(src), statsChunk, func(lo, hi int) {
+		d := dst[lo:hi]
+		for i, x := range src[lo:hi] {
+			d[i] = float32(a*float64(max(x, 0)) + b) // max keeps NaN; no branch
 		}
 	})
-	return out
 }
 
 // clampStats summarises data (raw) and max(data, 0) (clamped) in one
@@ -192,12 +191,10 @@ func clampStats(data []float32) (raw, clamped partial, nonPositive int) {
 		var s, s2 float64
 		np := 0
 		for _, x := range data[lo:hi] {
-			v := float64(x)
-			if v <= 0 {
-				v = 0
-				np++
-			}
-			d := v - shift
+			// Branch-free clamp and count: the sign of real densities is
+			// unpredictable, and a mispredicted branch per voxel costs ~3×.
+			np += b2i(x <= 0)
+			d := float64(max(x, 0)) - shift
 			s += d
 			s2 += d * d
 		}
@@ -243,4 +240,13 @@ func parallelChunks(n, size int, f func(lo, hi int)) {
 		})
 	}
 	wg.Wait()
+}
+
+// b2i is 1 for true and 0 for false; the compiler emits SETcc, not a branch.
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }

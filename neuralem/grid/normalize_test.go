@@ -113,6 +113,19 @@ func TestNormalizeMatchesReference(t *testing.T) {
 		if n.Clamped != clamped || n.Count != len(g.Data) {
 			t.Errorf("%s: Clamped = %d, Count = %d; want %d, %d", tc.name, n.Clamped, n.Count, clamped, len(g.Data))
 		}
+		// ApplyTo in place gives the same values as Apply.
+		inPlace := g.Clone()
+		if err := n.ApplyTo(inPlace, inPlace); err != nil {
+			t.Fatal(err)
+		}
+		for i := range d.Data {
+			if inPlace.Data[i] != d.Data[i] {
+				t.Fatalf("%s: voxel %d: ApplyTo in place %g, Apply %g", tc.name, i, inPlace.Data[i], d.Data[i])
+			}
+		}
+		if err := n.ApplyTo(New(Frame{Shape: [3]int{1, 2, 3}}), g); err == nil || !strings.Contains(err.Error(), "[1 2 3]") {
+			t.Errorf("%s: ApplyTo wrong shape: err = %v", tc.name, err)
+		}
 		// Apply01 agrees with Apply through SignedTo01.
 		d01 := n.Apply01(g)
 		for i := range d01.Data {
