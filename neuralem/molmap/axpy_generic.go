@@ -2,7 +2,11 @@
 
 package molmap
 
-// axpy adds s·x to y element-wise; len(x) must equal len(y).
-func axpy(y, x []float32, s float32) {
-	axpyScalar(y, x, s)
+// addPatch adds the outer product scales ⊗ wx[:n] to the rows of slab
+// starting at offsets row, row+nx, row+2·nx, … (wx is zero-padded beyond n).
+func addPatch(slab []float32, row, nx int, wx []float32, n int, scales []float32) {
+	addPatchScalar(slab, row, nx, wx, n, scales)
 }
+
+// kernelName names the inner kernel in use (for benchmarks and reports).
+const kernelName = "scalar"

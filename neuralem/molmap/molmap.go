@@ -183,9 +183,9 @@ func selectAtoms(atoms []model.Atom, includeH bool) ([]source, error) {
 				continue
 			}
 		}
-		z, err := atomicNumber(a.Element)
-		if err != nil {
-			return nil, fmt.Errorf("molmap: %s: Element %q: %v", describe(i, a), a.Element, err)
+		z := model.AtomicNumber(a.Element)
+		if z <= 0 {
+			return nil, fmt.Errorf("molmap: %s: Element = %q is not a known element symbol", describe(i, a), a.Element)
 		}
 		if !a.Pos.IsFinite() {
 			return nil, fmt.Errorf("molmap: %s: Pos = %v Å is not finite", describe(i, a), a.Pos)
@@ -302,7 +302,7 @@ func FromModel(m *model.Model, p Params) (*grid.Grid, error) {
 type atomTable struct {
 	lo   [3]int  // first voxel index on each axis
 	n    [3]int  // number of voxels on each axis (all > 0)
-	xOff int     // offset of the x table in tx
+	xOff int     // offset of the x table in tx (padded with zeros to a multiple of 8)
 	yOff int     // offset of the y table in tyz; the z table follows it
 	w    float64 // Z · (2π σ²)^(-3/2)
 }
@@ -311,8 +311,14 @@ type atomTable struct {
 func accumulate(g *grid.Grid, src []source, sigma, cutoff float64) {
 	norm := math.Pow(2*math.Pi*sigma*sigma, -1.5)
 	tabs := make([]atomTable, 0, len(src))
-	var tx []float32
-	var tyz []float64
+	// Table lengths are at most the cut-off range in voxels, plus one for
+	// rounding (x padded to a multiple of 8).
+	var maxN [3]int
+	for a := 0; a < 3; a++ {
+		maxN[a] = min(int(2*cutoff*sigma/g.Spacing[a])+2, g.Shape[a])
+	}
+	tx := make([]float32, 0, len(src)*((maxN[0]+7)&^7))
+	tyz := make([]float64, 0, len(src)*(maxN[1]+maxN[2]))
 	for _, s := range src {
 		var t atomTable
 		var c, sd [3]float64
@@ -337,6 +343,9 @@ func accumulate(g *grid.Grid, src []source, sigma, cutoff float64) {
 		for i := 0; i < t.n[0]; i++ {
 			d := (float64(t.lo[0]+i) - c[0]) / sd[0]
 			tx = append(tx, float32(math.Exp(-0.5*d*d)))
+		}
+		for len(tx)%8 != 0 {
+			tx = append(tx, 0)
 		}
 		t.yOff = len(tyz)
 		for a := 1; a < 3; a++ {
@@ -364,30 +373,41 @@ func accumulate(g *grid.Grid, src []source, sigma, cutoff float64) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var active []int32
+			var scales []float32
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= nz {
 					return
 				}
-				// First atom whose z range can reach slice k.
+				// Atoms whose z range covers slice k, in y order so that
+				// consecutive atoms touch neighbouring rows (cache).
+				active = active[:0]
 				start, _ := slices.BinarySearchFunc(tabs, k-maxNz+1, func(t atomTable, v int) int { return t.lo[2] - v })
-				slab := g.Data[k*plane : (k+1)*plane]
 				for ti := start; ti < len(tabs) && tabs[ti].lo[2] <= k; ti++ {
+					if k-tabs[ti].lo[2] < tabs[ti].n[2] {
+						active = append(active, int32(ti))
+					}
+				}
+				slices.SortFunc(active, func(a, b int32) int {
+					if d := tabs[a].lo[1] - tabs[b].lo[1]; d != 0 {
+						return d
+					}
+					return tabs[a].lo[0] - tabs[b].lo[0]
+				})
+				// Full slice expression: nothing can reach into the next
+				// slice, which another goroutine owns.
+				slab := g.Data[k*plane : (k+1)*plane : (k+1)*plane]
+				for _, ti := range active {
 					t := &tabs[ti]
-					dz := k - t.lo[2]
-					if dz >= t.n[2] {
-						continue
-					}
-					wz := t.w * tyz[t.yOff+t.n[1]+dz]
-					wx := tx[t.xOff : t.xOff+t.n[0]]
+					wz := t.w * tyz[t.yOff+t.n[1]+k-t.lo[2]]
 					wy := tyz[t.yOff : t.yOff+t.n[1]]
-					row := t.lo[1]*nx + t.lo[0]
+					scales = scales[:0]
 					for _, y := range wy {
-						if s := float32(wz * y); s != 0 {
-							axpy(slab[row:row+len(wx)], wx, s)
-						}
-						row += nx
+						scales = append(scales, float32(wz*y))
 					}
+					nPad := (t.n[0] + 7) &^ 7
+					addPatch(slab, t.lo[1]*nx+t.lo[0], nx, tx[t.xOff:t.xOff+nPad], t.n[0], scales)
 				}
 			}
 		})

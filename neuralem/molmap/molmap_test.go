@@ -8,6 +8,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/internal/shared"
 	"github.com/neuralem/neuralem/neuralem/model"
 )
 
@@ -119,7 +120,7 @@ func TestSingleAtomAnalytic(t *testing.T) {
 // rounding) against the same sum restricted to ChimeraX's 5σ box, and within
 // the computed tail bound against the untruncated sum.
 func TestCrambinBruteForce(t *testing.T) {
-	atoms := readCIFAtoms(t, "models/sim/1CRN.cif")
+	atoms := readAtoms(t, "models/sim/1CRN.cif")
 	p := Defaults(2)
 	g, err := Simulate(atoms, p)
 	if err != nil {
@@ -187,7 +188,7 @@ func TestCrambinBruteForce(t *testing.T) {
 // and 0.2 Å maps of the same atoms share their origin, both cover
 // max + padding, and agree on the voxels they share.
 func TestSameOriginAcrossSpacings(t *testing.T) {
-	atoms := readCIFAtoms(t, "models/sim/1CRN.cif")
+	atoms := readAtoms(t, "models/sim/1CRN.cif")
 	var lo, hi geom.Point
 	for a := 0; a < 3; a++ {
 		lo[a], hi[a] = math.Inf(1), math.Inf(-1)
@@ -378,4 +379,18 @@ func TestOnFrameOutside(t *testing.T) {
 	if got, want := float64(g.At(0, 4, 4)), gauss(6, p.Sigma(), d.Dot(d)); math.Abs(got-want) > 1e-6*want {
 		t.Errorf("edge voxel %.6g, want %.6g", got, want)
 	}
+}
+
+// readAtoms reads a model from ../shared/data, failing the test if it is
+// missing.
+func readAtoms(tb testing.TB, rel string) []model.Atom {
+	tb.Helper()
+	m, err := model.ReadFile(shared.Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(m.Atoms) == 0 {
+		tb.Fatalf("%s: no atoms", rel)
+	}
+	return m.Atoms
 }
