@@ -2,12 +2,15 @@ package siren
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
 // benchStep measures seconds per full-batch Adam step of the paper network
 // (W256, 4 hidden sine layers) on an s³ region; compilation is excluded.
-func benchStep(b *testing.B, s int) {
+func benchStep(b *testing.B, s int) { benchStepLayout(b, s, defaultLayout) }
+
+func benchStepLayout(b *testing.B, s int, lay layout) {
 	x, y := gaussTarget(b, s)
 	cfg, _ := Preset("paper")
 	cfg.LowLoss, cfg.HighLoss = 0, 0 // never stop early
@@ -16,6 +19,7 @@ func benchStep(b *testing.B, s int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	tr.lay = lay
 	if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil { // compile
 		b.Fatal(err)
 	}
@@ -30,6 +34,17 @@ func benchStep(b *testing.B, s int) {
 
 // BenchmarkStep32W256: one training step, 32³ voxels, paper network.
 func BenchmarkStep32W256(b *testing.B) { benchStep(b, 32) }
+
+// BenchmarkLayoutStep32W256 compares the graph layouts (see layout).
+func BenchmarkLayoutStep32W256(b *testing.B) {
+	for _, lay := range allLayouts {
+		name := fmt.Sprintf("feature-major-blocks%d", lay.blocks)
+		if lay.rowMajor {
+			name = "row-major"
+		}
+		b.Run(name, func(b *testing.B) { benchStepLayout(b, 32, lay) })
+	}
+}
 
 // BenchmarkStep64W256: one training step on a full 64³ region (for peak
 // RSS, run the compiled test binary under /usr/bin/time -v).

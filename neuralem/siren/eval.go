@@ -27,6 +27,7 @@ type Evaluator struct {
 	valExec  *Exec
 	gradExec *Exec
 	compiles int
+	lay      layout
 }
 
 // NewEvaluator returns an Evaluator for networks with cfg's architecture
@@ -41,18 +42,18 @@ func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
 			return nil, err
 		}
 	}
-	e := &Evaluator{cfg: cfg}
+	e := &Evaluator{cfg: cfg, lay: defaultLayout}
+	// Input x is layout-packed (see layout.packX); outputs are the values
+	// in the layout's output shape and d(Σ out)/dx in x's shape.
 	valFn := func(in []*Node) *Node {
 		e.compiles++
-		out := forward(cfg, Transpose(in[0], 0, 1), in[1:])
-		return Reshape(out, in[0].Shape().Dimensions[0])
+		return forward(cfg, e.lay, in[0], in[1:])
 	}
 	gradFn := func(in []*Node) (*Node, *Node) {
 		e.compiles++
 		x := in[0]
-		out := forward(cfg, Transpose(x, 0, 1), in[1:])
-		g := Gradient(ReduceAllSum(out), x)[0]
-		return Reshape(out, x.Shape().Dimensions[0]), g
+		out := forward(cfg, e.lay, x, in[1:])
+		return out, Gradient(ReduceAllSum(out), x)[0]
 	}
 	var err error
 	if e.valExec, err = NewExec(backend, valFn); err != nil {
@@ -121,9 +122,8 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 	for lo := 0; lo < n; lo += MaxBucket {
 		hi := min(lo+MaxBucket, n)
 		b := Bucket(hi - lo)
-		xb := make([]float32, 3*b)
-		copy(xb, x[3*lo:3*hi])
-		xt := tensors.FromFlatDataAndDimensions(xb, b, 3)
+		xb, dims := e.lay.packX(x[3*lo:3*hi], b)
+		xt := tensors.FromFlatDataAndDimensions(xb, dims...)
 		args[0] = xt
 		if grad == nil {
 			out, err := e.valExec.Exec1(args...)
@@ -141,7 +141,7 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 			return fmt.Errorf("siren: Eval: points %d–%d: %w", lo, hi-1, err)
 		}
 		tensors.MustConstFlatData[float32](out, func(f []float32) { copy(val[lo:hi], f) })
-		tensors.MustConstFlatData[float32](g, func(f []float32) { copy(grad[3*lo:3*hi], f[:3*(hi-lo)]) })
+		tensors.MustConstFlatData[float32](g, func(f []float32) { e.lay.unpackX(grad[3*lo:3*hi], f, b) })
 		_ = out.FinalizeAll()
 		_ = g.FinalizeAll()
 	}

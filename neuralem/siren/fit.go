@@ -54,6 +54,7 @@ type Trainer struct {
 	cfg      Config
 	step     *Exec
 	compiles int
+	lay      layout
 }
 
 // NewTrainer returns a Trainer for cfg on backend (nil: NewBackend()).
@@ -67,17 +68,17 @@ func NewTrainer(backend compute.Backend, cfg Config) (*Trainer, error) {
 			return nil, err
 		}
 	}
-	t := &Trainer{backend: backend, cfg: cfg}
+	t := &Trainer{backend: backend, cfg: cfg, lay: defaultLayout}
 	nP := 2 * cfg.NumLayers()
 	lr, b1, b2, eps := cfg.LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon
-	// Inputs: xT [3,N], y [1,N], t (float32 scalar: 1-based step),
+	// Inputs: x (layout-packed), y (layout's output shape), t (float32 scalar: 1-based step),
 	// params (nP), m (nP), v (nP).
 	// Outputs: loss of the input params, new params, new m, new v.
 	fn := func(in []*Node) []*Node {
 		t.compiles++
-		xT, y, tt := in[0], in[1], in[2]
+		xIn, y, tt := in[0], in[1], in[2]
 		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
-		out := forward(cfg, xT, params)
+		out := forward(cfg, t.lay, xIn, params)
 		loss := ReduceAllMean(Square(Sub(out, y)))
 		grads := Gradient(loss, params...)
 		// PyTorch's Adam: p -= lr·m̂ / (√v̂ + eps) with bias corrections.
@@ -162,14 +163,9 @@ func (t *Trainer) FitFrom(ctx context.Context, init *Net, x, y []float32, progre
 	net := init.Clone()
 	net.Config = t.cfg
 	net.Config.Seed = init.Config.Seed // the seed that drew the starting weights
-	xT := make([]float32, 3*n)
-	for i := 0; i < n; i++ {
-		for a := 0; a < 3; a++ {
-			xT[a*n+i] = x[3*i+a]
-		}
-	}
-	xTensor := tensors.FromFlatDataAndDimensions(xT, 3, n)
-	yTensor := tensors.FromFlatDataAndDimensions(append([]float32(nil), y...), 1, n)
+	xData, xDims := t.lay.packX(x, n)
+	xTensor := tensors.FromFlatDataAndDimensions(xData, xDims...)
+	yTensor := tensors.FromFlatDataAndDimensions(append([]float32(nil), y...), t.lay.outDims(n)...)
 	defer finalizeAll([]*tensors.Tensor{xTensor, yTensor})
 
 	nP := 2 * t.cfg.NumLayers()
