@@ -16,6 +16,10 @@ import (
 // Frame.Box(); a point outside it (or a NaN) is an error that names the point.
 // Along an axis with a single voxel the field is constant and its gradient
 // along that axis is 0.
+//
+// Interpolators copy what they need from the grid at construction and are
+// read-only afterwards: safe for concurrent use. Sample splits batches of
+// 8192 points or more over GOMAXPROCS goroutines.
 type Interpolator interface {
 	Field
 	// Eval returns the density at p and its gradient per Å.
