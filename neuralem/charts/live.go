@@ -37,6 +37,7 @@ type LiveLoss struct {
 	redraws int
 
 	now    func() time.Time
+	active func() bool // whether there is a notebook to draw in
 	update func(id, html string)
 }
 
@@ -50,11 +51,8 @@ func NewLiveLoss(title string) *LiveLoss {
 		id:          "neuralem_loss_" + gonbui.UniqueId(),
 		curves:      map[string]*LossCurve{},
 		now:         time.Now,
-		update: func(id, html string) {
-			if isNotebook() {
-				updateHTML(id, html)
-			}
-		},
+		active:      isNotebook,
+		update:      updateHTML,
 	}
 }
 
@@ -104,7 +102,7 @@ func (l *LiveLoss) Close() error {
 	return l.redrawLocked(true)
 }
 
-// Redraws returns how many times the chart was drawn.
+// Redraws returns how many times the chart was drawn (0 outside a notebook).
 func (l *LiveLoss) Redraws() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -125,6 +123,10 @@ func (l *LiveLoss) Curves() []LossCurve {
 }
 
 func (l *LiveLoss) redrawLocked(final bool) error {
+	if !l.active() {
+		l.dirty = false
+		return nil
+	}
 	curves := make([]LossCurve, len(l.order))
 	for i, r := range l.order {
 		curves[i] = decimate(*l.curves[r], l.MaxPoints)

@@ -111,13 +111,33 @@ func (b *bundles) read(file string) (string, error) {
 	return s, nil
 }
 
-var scriptClose = regexp.MustCompile(`(?i)</(script)`)
-
-// escapeScript makes text safe inside an HTML <script> element: "</script" would
-// end the element early. "<\/" means the same as "</" in JavaScript strings,
-// regular expressions and JSON strings, the only places it can occur.
+// escapeScript makes text safe inside an HTML <script> element: "</script" (any
+// case) would end the element early. "<\/" means the same as "</" in JavaScript
+// strings, regular expressions and JSON strings, the only places it can occur.
 func escapeScript(s string) string {
-	return scriptClose.ReplaceAllString(s, `<\/$1`)
+	var b strings.Builder
+	done := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], "</")
+		if j < 0 {
+			break
+		}
+		i += j
+		if i+8 <= len(s) && strings.EqualFold(s[i+2:i+8], "script") {
+			if b.Len() == 0 {
+				b.Grow(len(s) + 16)
+			}
+			b.WriteString(s[done:i])
+			b.WriteString(`<\/`)
+			done = i + 2
+		}
+		i += 2
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
 }
 
 // wrapBundle returns a <script> element that evaluates a UMD bundle with define,
@@ -211,10 +231,21 @@ func scripts(mode jsMode, gl bool) string {
 	return b.String()
 }
 
-var (
-	elementID  = regexp.MustCompile(`id="([^"]+)"`)
-	scriptBody = regexp.MustCompile(`(?s)^\s*<script[^>]*>(.*)</script>\s*$`)
-)
+var elementID = regexp.MustCompile(`id="([^"]+)"`)
+
+// scriptBody returns the content of the single <script> element s.
+func scriptBody(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "<script") || !strings.HasSuffix(s, "</script>") {
+		return "", false
+	}
+	open := strings.IndexByte(s, '>')
+	close := len(s) - len("</script>")
+	if open < 0 || open >= close {
+		return "", false
+	}
+	return s[open+1 : close], true
+}
 
 // snippet renders c into its element, its drawing script (wrapped so it waits
 // for ECharts and declares no globals) and whether it needs echarts-gl.
@@ -232,8 +263,8 @@ func snippet(c Chart) (element, script string, gl bool, err error) {
 	if m == nil {
 		return "", "", false, fmt.Errorf("charts: go-echarts element of %T has no id: %q", c, sn.Element)
 	}
-	body := scriptBody.FindStringSubmatch(sn.Script)
-	if body == nil {
+	body, ok := scriptBody(sn.Script)
+	if !ok {
 		return "", "", false, fmt.Errorf("charts: go-echarts script of %T is not one <script> element", c)
 	}
 	gl = needsGL(c, sn.Option)
@@ -242,7 +273,7 @@ func snippet(c Chart) (element, script string, gl bool, err error) {
 	b.WriteString("<script type=\"text/javascript\">\n(function(){\n")
 	fmt.Fprintf(&b, "  var el = document.getElementById(%q);\n  var gl = %t, tries = 0;\n", id, gl)
 	b.WriteString("  function draw() {\n")
-	b.WriteString(escapeScript(body[1]))
+	b.WriteString(escapeScript(body))
 	b.WriteString(`
   }
   (function wait() {

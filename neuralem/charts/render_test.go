@@ -285,6 +285,7 @@ func TestLiveLossThrottles(t *testing.T) {
 	var ids, htmls []string
 	l := NewLiveLoss("fit")
 	l.now = clock.now
+	l.active = func() bool { return true }
 	l.update = func(id, h string) { ids = append(ids, id); htmls = append(htmls, h) }
 
 	// 2 regions × 10 steps, 100 ms apart: 1 s of updates at ≤ 2 redraws/s
@@ -479,5 +480,41 @@ func TestChromiumRendersOffline(t *testing.T) {
 		keep := filepath.Join(os.TempDir(), "neuralem_charts_failed.png")
 		_ = os.WriteFile(keep, f, 0o644)
 		t.Logf("screenshot kept at %s", keep)
+	}
+}
+
+func TestLiveLossOutsideNotebookOnlyRecords(t *testing.T) {
+	l := NewLiveLoss("fit")
+	l.active = func() bool { return false }
+	calls := 0
+	l.update = func(id, h string) { calls++ }
+	for s := range 5 {
+		if err := l.Update("r", s, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 0 || l.Redraws() != 0 {
+		t.Errorf("outside a notebook: %d updates, %d redraws; want none", calls, l.Redraws())
+	}
+	if n := len(l.Curves()[0].Loss); n != 5 {
+		t.Errorf("%d points recorded, want 5", n)
+	}
+}
+
+func TestEscapeScript(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                          "",
+		"a</b>":                     "a</b>",
+		`x="</script>"`:             `x="<\/script>"`,
+		`"</SCRIPT " + "</Script>"`: `"<\/SCRIPT " + "<\/Script>"`,
+		"</scrip":                   "</scrip",
+		"</script":                  `<\/script`,
+	} {
+		if got := escapeScript(in); got != want {
+			t.Errorf("escapeScript(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
