@@ -325,6 +325,14 @@ func (h *Header) Validate() []Problem {
 	if math.IsNaN(float64(h.RMS)) || math.IsInf(float64(h.RMS), 0) {
 		add(55, "RMS", fmt.Sprint(h.RMS), "must be finite (negative flags undetermined)")
 	}
+	if !(h.ISPG >= 0 && h.ISPG <= 230) && !(h.ISPG >= 400 && h.ISPG <= 630) {
+		add(23, "ISPG", fmt.Sprint(h.ISPG), "must be 0 (images), 1-230 (space group), 401-630 (volume stack) or 400")
+	}
+	for i, n := range [3]int32{h.MX, h.MY, h.MZ} {
+		if a := float64(h.CellA[i]); n > 0 && a > 0 && !(a/float64(n) < 1e4) {
+			add(11+i, "CELLA."+"XYZ"[i:i+1], fmt.Sprint(h.CellA[i]), fmt.Sprintf("voxel size CELLA/M = %g Å is absurd", a/float64(n)))
+		}
+	}
 	if h.NSymBT < 0 {
 		add(24, "NSYMBT", fmt.Sprint(h.NSymBT), "must be ≥ 0")
 	}

@@ -378,6 +378,12 @@ func TestBadInput(t *testing.T) {
 	if _, err := (ReadOptions{}).Decode(zb.Bytes()[:zb.Len()-20], "cut.gz"); err == nil {
 		t.Errorf("truncated gzip accepted")
 	}
+	// A gzip stream whose CRC (checked only at the end) is wrong.
+	bad := append([]byte(nil), zb.Bytes()...)
+	bad[len(bad)-8] ^= 0xff
+	if _, err := (ReadOptions{}).Decode(bad, "crc.gz"); err == nil || !strings.Contains(err.Error(), "crc.gz") {
+		t.Errorf("gzip with a bad CRC: %v", err)
+	}
 }
 
 // TestNonFiniteOption: the NaN count and first index are reported; the
@@ -426,6 +432,8 @@ func TestValidate(t *testing.T) {
 		{"stale rms", func(b []byte) { setFloat(b, 55, 1) }, 55},
 		{"zero angles", func(b []byte) { setFloat(b, 14, 0); setFloat(b, 15, 0); setFloat(b, 16, 0) }, 14},
 		{"exttyp missing", func(b []byte) { setWord(b, 24, 80) }, 27},
+		{"ispg", func(b []byte) { setWord(b, 23, 999) }, 23},
+		{"absurd voxel", func(b []byte) { setFloat(b, 11, 1e9) }, 11},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -231,6 +231,18 @@ func (o ReadOptions) decode(r io.Reader, size int64, path string) (*Map, error) 
 		}
 	}
 	m := &Map{Header: *h}
+	if size >= 0 {
+		// Sizes were checked against the file: allocate exactly.
+		m.Ext = make([]byte, ext)
+		raw := make([]byte, want)
+		if _, err := io.ReadFull(r, m.Ext); err != nil {
+			return nil, errf(path, 24, "NSYMBT", h.NSymBT, "reading the extended header: %v", err)
+		}
+		if n, err := io.ReadFull(r, raw); err != nil {
+			return nil, errf(path, 0, "data", fmt.Sprintf("%d bytes", n), "read error: %v", err)
+		}
+		return o.finish(m, raw, nvox)
+	}
 	m.Ext, err = readUpTo(r, ext)
 	if err != nil || int64(len(m.Ext)) < ext {
 		return nil, errf(path, 24, "NSYMBT", h.NSymBT, "extended header truncated: only %d bytes left in the file", len(m.Ext))
@@ -242,22 +254,34 @@ func (o ReadOptions) decode(r io.Reader, size int64, path string) (*Map, error) 
 	if int64(len(raw)) < want {
 		return nil, errf(path, 0, "data", fmt.Sprintf("%d bytes", len(raw)), "truncated: NX·NY·NZ = %d voxels of mode %d need %d bytes after the %d-byte headers", nvox, h.Mode, want, HeaderSize+ext)
 	}
-	if size < 0 {
+	{
 		var one [1]byte
-		n, _ := io.ReadFull(r, one[:])
+		n, err := io.ReadFull(r, one[:])
 		extra := int64(n)
 		if n > 0 {
-			k, _ := io.Copy(io.Discard, r)
+			var k int64
+			k, err = io.Copy(io.Discard, r)
 			extra += k
+		}
+		if err != nil && err != io.EOF {
+			// e.g. a gzip checksum error, reported only at the end of the stream
+			return nil, errf(path, 0, "stream end", fmt.Sprintf("byte %d", HeaderSize+ext+want+extra), "%v", err)
 		}
 		m.Header.fileSize = HeaderSize + ext + want + extra
 		if extra > 0 && !o.AllowTrailingBytes {
 			return nil, errf(path, 0, "data", fmt.Sprintf("%d bytes", want+extra), "file is longer than the header says: NX·NY·NZ = %d voxels of mode %d need %d bytes after the %d-byte headers", nvox, h.Mode, want, HeaderSize+ext)
 		}
 	}
+	return o.finish(m, raw, nvox)
+}
+
+// finish decodes raw data into m, permutes it to X, Y, Z and checks for
+// non-finite values.
+func (o ReadOptions) finish(m *Map, raw []byte, nvox int64) (*Map, error) {
+	h := &m.Header
+	path := h.path
 	vals := make([]float32, nvox)
 	decodeValues(vals, raw, h.Mode, h.ByteOrder())
-	raw = nil
 
 	axes, _ := h.Axes()
 	n := [3]int{int(h.NX), int(h.NY), int(h.NZ)}

@@ -109,6 +109,10 @@ func Encode(w io.Writer, g *grid.Grid, opts WriteOptions) error {
 	if err != nil {
 		return err
 	}
+	return encode(w, h, g)
+}
+
+func encode(w io.Writer, h *Header, g *grid.Grid) error {
 	if _, err := w.Write(h.Encode()); err != nil {
 		return err
 	}
@@ -138,7 +142,8 @@ func Encode(w io.Writer, g *grid.Grid, opts WriteOptions) error {
 // file in the same directory and renamed into place, so readers never see a
 // partial file.
 func Write(path string, g *grid.Grid, opts WriteOptions) (err error) {
-	if _, err := NewHeader(g, opts); err != nil {
+	h, err := NewHeader(g, opts)
+	if err != nil {
 		return fmt.Errorf("%w (file %s)", err, path)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
@@ -158,7 +163,7 @@ func Write(path string, g *grid.Grid, opts WriteOptions) (err error) {
 		zw = gzip.NewWriter(bw)
 		w = zw
 	}
-	if err = Encode(w, g, opts); err != nil {
+	if err = encode(w, h, g); err != nil {
 		return fmt.Errorf("mrc: write %s: %w", path, err)
 	}
 	if zw != nil {
