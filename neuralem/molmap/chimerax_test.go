@@ -59,22 +59,29 @@ func TestChimeraXPort(t *testing.T) {
 	if _, err := os.ReadFile(script); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct{ res, spacing float64 }{{2, 0}, {3.7, 0.45}} {
+	cases := []struct{ res, spacing float64 }{{2, 0}, {3.7, 0.45}}
+	params := make([]Params, len(cases))
+	args := []string{script, in}
+	for ci, c := range cases {
 		p := Defaults(c.res)
 		if c.spacing > 0 {
 			p.Spacing = c.spacing
 		}
+		params[ci] = p
+		args = append(args, fmt.Sprint(p.Resolution), fmt.Sprint(p.Spacing), fmt.Sprint(p.Padding),
+			fmt.Sprint(p.CutoffRange), fmt.Sprint(p.SigmaFactor), filepath.Join(dir, fmt.Sprintf("map%d.bin", ci)))
+	}
+	cmd := exec.Command(python, args...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", cmd.Args, err, msg)
+	}
+	for ci, c := range cases {
+		p := params[ci]
 		g, err := Simulate(atoms, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := filepath.Join(dir, "map.bin")
-		cmd := exec.Command(python, script, in,
-			fmt.Sprint(p.Resolution), fmt.Sprint(p.Spacing), fmt.Sprint(p.Padding),
-			fmt.Sprint(p.CutoffRange), fmt.Sprint(p.SigmaFactor), out)
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", cmd.Args, err, msg)
-		}
+		out := filepath.Join(dir, fmt.Sprintf("map%d.bin", ci))
 		raw, err := os.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)

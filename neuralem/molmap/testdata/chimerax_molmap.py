@@ -7,8 +7,8 @@ add_gaussians) and _map/gaussian.cpp (sum_of_gaussians) as published:
   floor(c + r sd) clamped to the grid, weight = atomic number,
   float32 accumulation, then the whole map times (2 pi)^-1.5 sdev^-3.
 
-Usage: chimerax_molmap.py atoms.txt resolution step pad cutoff sigma_factor out.bin
-atoms.txt holds "x y z Z" per line (Å). out.bin gets a text header line
+Usage: chimerax_molmap.py atoms.txt resolution step pad cutoff sigma_factor out.bin [...]
+(the six arguments after atoms.txt may repeat, one map per group). atoms.txt holds "x y z Z" per line (Å). out.bin gets a text header line
 "nx ny nz ox oy oz\n" followed by float32 little-endian data, X fastest.
 """
 import math
@@ -18,10 +18,17 @@ import numpy as np
 
 
 def main():
-    path, res, step, pad, cutoff, sfac, out = sys.argv[1:8]
-    res, step, pad, cutoff, sfac = map(float, (res, step, pad, cutoff, sfac))
-    a = np.loadtxt(path, ndmin=2)
+    a = np.loadtxt(sys.argv[1], ndmin=2)
     xyz, weights = a[:, :3], a[:, 3].astype(np.float32)
+    args = sys.argv[2:]
+    if len(args) == 0 or len(args) % 6 != 0:
+        sys.exit("want atoms.txt followed by groups of: resolution step pad cutoff sigma_factor out.bin")
+    for g in range(0, len(args), 6):
+        res, step, pad, cutoff, sfac = map(float, args[g:g + 5])
+        molmap(xyz, weights, res, step, pad, cutoff, sfac, args[g + 5])
+
+
+def molmap(xyz, weights, res, step, pad, cutoff, sfac, out):
     lo, hi = xyz.min(axis=0), xyz.max(axis=0)
     origin = lo - pad
     shape_xyz = [int(math.ceil((hi[i] - lo[i] + 2 * pad) / step)) for i in range(3)]
