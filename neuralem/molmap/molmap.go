@@ -21,23 +21,25 @@
 // With the defaults the map's voxel size is Resolution/3 and the box is the
 // bounding box of the selected atoms' centres padded by 3·Resolution on every
 // side. The origin (centre of voxel 0,0,0) is min(atom) − padding on each axis,
-// exactly as in ChimeraX, and is not snapped to the voxel size, so maps of the
-// same atoms at different voxel sizes (the paper's resolution/3 input and
-// 0.2 Å control) share their origin.
+// exactly as in ChimeraX and Chimera (bounding_grid in their molmap.py), and
+// is not snapped to the voxel size, so maps of the same atoms at different
+// voxel sizes (the paper's resolution/3 input and 0.2 Å control) share their
+// origin.
 //
-// Deliberate differences from ChimeraX (all documented on the functions):
+// Deliberate differences from ChimeraX:
 //
 //   - Shape: ChimeraX uses ceil(extent/step) voxels per axis, whose last voxel
 //     centre can fall up to one step short of max + padding. Here the shape is
-//     ceil(extent/step) + 1 (less when extent/step is an integer to within
-//     1e-9), so the last voxel centre is always at or beyond max + padding:
-//     at most one extra voxel per axis, identical values on shared voxels.
-//   - Hydrogens (elements H and D) are excluded by default, as the paper's
-//     maps were made from deposited models; ChimeraX uses every atom it is
-//     given. Params.IncludeHydrogens restores that. The bounding box is taken
-//     over the atoms actually used.
-//   - Unknown elements are an error naming the atom (ChimeraX silently gives
-//     them weight 0 or its own guess).
+//     ceil(extent/step) + 1 (the ceiling taken with a 1e-9 relative
+//     tolerance), so the last voxel centre is always at or beyond
+//     max + padding: ChimeraX's grid plus one voxel per axis, with the same
+//     values on the voxels both have.
+//   - Hydrogens (elements H and D) are excluded by default (this project's
+//     choice; ChimeraX uses every atom it is given, and most deposited
+//     cryo-EM models carry none). Params.IncludeHydrogens restores that. The
+//     bounding box is taken over the atoms actually used.
+//   - An atom whose element is not in the periodic table is an error naming
+//     the atom, not a silent weight.
 //   - Atom centres are converted to voxel coordinates in float64; ChimeraX
 //     rounds them to float32, which moves its Gaussians by up to ~1e-5 voxel
 //     and its values by up to ~3e-6 of the peak (measured against a numpy
