@@ -47,7 +47,7 @@ func addGraphFlags(fs interface {
 	}
 }
 
-func (gf *graphFlags) options(lf *loadedField, stderr io.Writer, quiet bool) (densgraph.Options, error) {
+func (gf *graphFlags) options(lf *loadedField) (densgraph.Options, error) {
 	var o densgraph.Options
 	switch {
 	case *gf.absThr >= 0:
@@ -87,11 +87,6 @@ func (gf *graphFlags) options(lf *loadedField, stderr io.Writer, quiet bool) (de
 		return o, fmt.Errorf("--prune %q: want none, mst or knn", *gf.prune)
 	}
 	o.Walk.MaxSteps = *gf.maxSteps
-	bar := progress.New(stderr, "walk", 0)
-	bar.Silent = quiet
-	o.Walk.Progress = func(step, live, done, dropped int) {
-		bar.Update(step, fmt.Sprintf("live %d, at peak %d, dropped %d", live, done, dropped))
-	}
 	return o, nil
 }
 
@@ -131,11 +126,20 @@ func runGraph(args []string, stdout, stderr io.Writer) error {
 }
 
 func buildGraph(lf *loadedField, gf *graphFlags, stderr io.Writer, quiet bool) (*densgraph.Graph, *densgraph.Report, error) {
-	opts, err := gf.options(lf, stderr, quiet)
+	opts, err := gf.options(lf)
 	if err != nil {
 		return nil, nil, err
 	}
-	return densgraph.Build(lf.Field, opts)
+	bar := progress.New(stderr, "walk", 0)
+	bar.Silent = quiet
+	opts.Walk.Progress = func(step, live, done, dropped int) {
+		bar.Update(step, fmt.Sprintf("live %d, at peak %d, dropped %d", live, done, dropped))
+	}
+	g, rep, err := densgraph.Build(lf.Field, opts)
+	if err == nil {
+		bar.Done(rep.Walk.Steps, fmt.Sprintf("%d peaks, %d dropped", rep.Walk.Peaks, rep.Walk.Dropped))
+	}
+	return g, rep, err
 }
 
 func writeGraph(g *densgraph.Graph, prefix, formats string) ([]string, error) {

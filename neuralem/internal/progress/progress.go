@@ -58,7 +58,7 @@ func (b *Bar) Update(n int, detail string) {
 	if b.tty {
 		every = 100 * time.Millisecond
 	}
-	if !b.last.IsZero() && now.Sub(b.last) < every && n < b.total {
+	if !b.last.IsZero() && now.Sub(b.last) < every && (b.total <= 0 || n < b.total) {
 		return
 	}
 	b.last = now

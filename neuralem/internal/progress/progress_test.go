@@ -39,3 +39,14 @@ func TestBarSilent(t *testing.T) {
 		t.Errorf("silent bar printed %q", buf.String())
 	}
 }
+
+func TestBarUnknownTotalThrottles(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, "walk", 0)
+	for i := 1; i <= 100; i++ {
+		b.Update(i, "")
+	}
+	if n := strings.Count(buf.String(), "\n"); n != 1 {
+		t.Errorf("100 quick updates of an unknown total printed %d lines, want 1", n)
+	}
+}
