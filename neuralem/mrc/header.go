@@ -61,7 +61,8 @@ type Header struct {
 
 	order        binary.ByteOrder
 	stampGuessed bool  // MACHST was unrecognised and the byte order was guessed
-	fileSize     int64 // decompressed size of the whole file, or -1 if unknown
+	fileSize     int64 // decompressed size of the whole file, if sizeKnown
+	sizeKnown    bool
 	path         string
 }
 
@@ -74,6 +75,11 @@ func (h *Header) ByteOrder() binary.ByteOrder {
 	}
 	return h.order
 }
+
+// FileSize returns the size in bytes of the (decompressed) file the header
+// was read from, and whether it is known: ReadHeader does not know it for
+// gzip files, Read always does.
+func (h *Header) FileSize() (int64, bool) { return h.fileSize, h.sizeKnown }
 
 // Labels returns the first NLabl labels with trailing blanks and NULs removed.
 func (h *Header) Labels() []string {
@@ -124,7 +130,7 @@ func BytesPerVoxel(mode int32) int {
 // parseHeader decodes the 1024-byte header b. It never fails: problems with
 // the content are left to Validate and to the reader's checks.
 func parseHeader(b []byte) *Header {
-	h := &Header{fileSize: -1}
+	h := &Header{}
 	copy(h.MachST[:], b[212:216])
 	switch {
 	case b[212] == 0x44 && (b[213] == 0x41 || b[213] == 0x44):
@@ -314,8 +320,10 @@ func (h *Header) Validate() []Problem {
 		add(17, "MAPC/MAPR/MAPS", fmt.Sprintf("%d,%d,%d", h.MapC, h.MapR, h.MapS), "must be a permutation of 1,2,3")
 	}
 	undetermined := h.DMax < h.DMin // MRC2014: DMAX < DMIN means not well determined
-	if !undetermined && (h.DMean < h.DMin || h.DMean > h.DMax) {
-		add(22, "DMEAN", fmt.Sprint(h.DMean), fmt.Sprintf("must lie within [DMIN, DMAX] = [%g, %g] (or DMEAN < min(DMIN,DMAX) to flag it undetermined)", h.DMin, h.DMax))
+	// DMEAN < min(DMIN, DMAX) flags an undetermined mean, so only a mean above
+	// DMAX contradicts determined statistics.
+	if !undetermined && h.DMean > h.DMax {
+		add(22, "DMEAN", fmt.Sprint(h.DMean), fmt.Sprintf("must lie within [DMIN, DMAX] = [%g, %g] (or below both to flag it undetermined)", h.DMin, h.DMax))
 	}
 	for i, v := range [3]float32{h.DMin, h.DMax, h.DMean} {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -336,7 +344,7 @@ func (h *Header) Validate() []Problem {
 	if h.NSymBT < 0 {
 		add(24, "NSYMBT", fmt.Sprint(h.NSymBT), "must be ≥ 0")
 	}
-	if h.fileSize >= 0 && h.NSymBT >= 0 {
+	if h.sizeKnown && h.NSymBT >= 0 {
 		bpv := BytesPerVoxel(h.Mode)
 		n := int64(h.NX) * int64(h.NY) * int64(h.NZ)
 		if int64(HeaderSize)+int64(h.NSymBT) > h.fileSize {

@@ -190,7 +190,7 @@ func TestSharedMaps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if *h != m.Header && h.fileSize >= 0 {
+			if *h != m.Header && h.sizeKnown {
 				t.Errorf("ReadHeader and Read disagree")
 			}
 			if m.Shape != w.shape || m.Start != w.start {
@@ -281,7 +281,7 @@ func TestGzipByMagic(t *testing.T) {
 	if _, err := Read(gzName); err != nil {
 		t.Errorf("plain file named .gz: %v", err)
 	}
-	if h, err := ReadHeader(noExt); err != nil || h.NX != 1 || h.fileSize != -1 {
+	if h, err := ReadHeader(noExt); err != nil || h.NX != 1 || h.sizeKnown {
 		t.Errorf("ReadHeader on gzip: %v %+v", err, h)
 	}
 }
@@ -471,6 +471,12 @@ func TestValidate(t *testing.T) {
 	m, _ = ReadOptions{}.Decode(b, "undetermined.mrc")
 	if ps := m.Validate(); len(ps) != 0 {
 		t.Errorf("undetermined stats flagged: %v", ps)
+	}
+	// A header built in memory has no file size to check against.
+	if ps := (&Header{NX: 1, NY: 1, NZ: 1, Mode: 2, MX: 1, MY: 1, MZ: 1, CellA: [3]float32{1, 1, 1},
+		CellB: [3]float32{90, 90, 90}, MapC: 1, MapR: 2, MapS: 3, NVersion: 20140, NSymBT: 4000,
+		ExtType: [4]byte{'C', 'C', 'P', '4'}, Map: [4]byte{'M', 'A', 'P', ' '}, MachST: [4]byte{0x44, 0x44}}).Validate(); len(ps) != 0 {
+		t.Errorf("in-memory header: %v", ps)
 	}
 	// NSYMBT inconsistent with the file size, seen from the header alone.
 	path := filepath.Join(t.TempDir(), "long.mrc")

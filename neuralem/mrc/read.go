@@ -123,7 +123,7 @@ func ReadHeader(path string) (*Header, error) {
 		return nil, errf(path, 0, "file", fmt.Sprintf("%d bytes", n), "truncated: the MRC header needs %d bytes (%v)", HeaderSize, err)
 	}
 	h := parseHeader(b)
-	h.fileSize = size
+	h.fileSize, h.sizeKnown = size, size >= 0
 	h.path = path
 	return h, nil
 }
@@ -218,7 +218,7 @@ func (o ReadOptions) decode(r io.Reader, size int64, path string) (*Map, error) 
 	want := nvox * bpv
 	ext := int64(h.NSymBT)
 	if size >= 0 {
-		h.fileSize = size
+		h.fileSize, h.sizeKnown = size, true
 		if HeaderSize+ext > size {
 			return nil, errf(path, 24, "NSYMBT", h.NSymBT, "extended header runs past the end of the %d-byte file", size)
 		}
@@ -267,7 +267,7 @@ func (o ReadOptions) decode(r io.Reader, size int64, path string) (*Map, error) 
 			// e.g. a gzip checksum error, reported only at the end of the stream
 			return nil, errf(path, 0, "stream end", fmt.Sprintf("byte %d", HeaderSize+ext+want+extra), "%v", err)
 		}
-		m.Header.fileSize = HeaderSize + ext + want + extra
+		m.Header.fileSize, m.Header.sizeKnown = HeaderSize+ext+want+extra, true
 		if extra > 0 && !o.AllowTrailingBytes {
 			return nil, errf(path, 0, "data", fmt.Sprintf("%d bytes", want+extra), "file is longer than the header says: NX·NY·NZ = %d voxels of mode %d need %d bytes after the %d-byte headers", nvox, h.Mode, want, HeaderSize+ext)
 		}

@@ -67,7 +67,6 @@ func NewHeader(g *grid.Grid, opts WriteOptions) (*Header, error) {
 		MachST:   [4]byte{0x44, 0x44, 0, 0},
 		NLabl:    int32(len(labels)),
 		order:    binary.LittleEndian,
-		fileSize: -1,
 	}
 	for a := 0; a < 3; a++ {
 		h.CellA[a] = float32(float64(g.Shape[a]) * g.Spacing[a])
