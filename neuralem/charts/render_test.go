@@ -358,11 +358,11 @@ func TestDecimate(t *testing.T) {
 }
 
 // TestChromiumRendersOffline writes a page with every builder's chart and the
-// real ECharts bundles, screenshots it with headless Chromium (no network
+// real ECharts bundles, adds RequireJS to it as in a Jupyter page, screenshots it with headless Chromium (no network
 // needed: nothing is fetched), and checks that each chart's area is drawn: it
 // must hold coloured (non-grey) pixels, which only ECharts drawing the series
 // produces; a chart that failed to draw leaves its area white. It skips without
-// chromium or the bundles, except under CI (env CI set), where it fails.
+// chromium, RequireJS or the bundles, except under CI (env CI set), where it fails.
 func TestChromiumRendersOffline(t *testing.T) {
 	const chromium = "/usr/bin/chromium"
 	need := func(what string) {
@@ -425,6 +425,21 @@ func TestChromiumRendersOffline(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "page.html")
 	if err := WritePage(page, all...); err != nil {
+		t.Fatal(err)
+	}
+	// Jupyter pages load RequireJS, which captures UMD bundles evaluated with
+	// define visible ("Mismatched anonymous define()", no window.echarts): load
+	// it first, as the notebook does, so the page proves the wrapping works.
+	const requireJS = "/usr/share/javascript/requirejs/require.min.js"
+	if _, err := os.Stat(requireJS); err != nil {
+		need("no " + requireJS + " (apt-get install libjs-requirejs)")
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html = bytes.Replace(html, []byte("<head>\n"), []byte("<head>\n<script src=\"file://"+requireJS+"\"></script>\n"), 1)
+	if err := os.WriteFile(page, html, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	shot := filepath.Join(dir, "shot.png")
