@@ -194,7 +194,7 @@ func parseCIFBlock(src, file string, onLoop func(tags []string, line int) (func(
 	pairs := map[string]*cifTable{} // category -> table of its key-value pairs
 	add := func(t *cifTable, tok token) error {
 		for _, tag := range t.tags {
-			if prev, ok := blk.byTag[tag]; ok && prev != t {
+			if _, dup := blk.byTag[tag]; dup {
 				return lx.errf(int(tok.line), tag, "", "duplicate tag in data block")
 			}
 			blk.byTag[tag] = t
@@ -231,14 +231,12 @@ func parseCIFBlock(src, file string, onLoop func(tags []string, line int) (func(
 				t = &cifTable{line: int(tok.line)}
 				pairs[cat] = t
 			}
-			if t.col(tag) >= 0 {
+			if _, dup := blk.byTag[tag]; dup {
 				return nil, lx.errf(int(tok.line), lx.str(tok), "", "duplicate tag in data block")
 			}
 			t.tags = append(t.tags, tag)
 			t.vals = append(t.vals, v)
-			if err := add(t, tok); err != nil {
-				return nil, err
-			}
+			blk.byTag[tag] = t
 			tok, err = lx.next()
 		case tokLoop:
 			t := &cifTable{line: int(tok.line)}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -109,6 +110,9 @@ func parsePDB(data []byte, name string) (*Model, error) {
 	}
 	if len(m.Atoms) == 0 {
 		return nil, &ParseError{File: name, Msg: "no ATOM or HETATM records (not a PDB file?)"}
+	}
+	if cap(m.Atoms) > 2*len(m.Atoms)+64 { // later models were counted in the estimate
+		m.Atoms = slices.Clone(m.Atoms)
 	}
 	return m, nil
 }

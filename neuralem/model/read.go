@@ -102,6 +102,19 @@ func isCIF(data []byte) bool {
 
 // ReadPDB reads a PDB-format model from r. name labels the source in errors
 // and in Model.Source.
+//
+// ATOM and HETATM records are read by their fixed columns: serial (7–11,
+// decimal or hybrid-36), name (13–16), altLoc (17), resName (18–20), chain
+// (21–22, as gemmi), resSeq (23–26, decimal or hybrid-36), iCode (27), x, y, z
+// (31–54, required), occupancy (55–60, default 1), tempFactor (61–66,
+// default 0) and element (77–78). When the element columns hold no letter the
+// element is inferred from the name as gemmi 0.5 does: a 4-character name
+// starting with H is hydrogen, otherwise columns 13–14 are the symbol (" CA "
+// is carbon, "CA  " calcium), UnknownElement if they are not one. Only the
+// first model is read (up to ENDMDL or a second MODEL); reading stops at END.
+// The resolution comes from "REMARK   2 RESOLUTION." or, failing that, from
+// "REMARK   3 ... RESOLUTION RANGE HIGH (ANGSTROMS)". Numbers that do not
+// parse are errors, not zeros.
 func ReadPDB(r io.Reader, name string) (*Model, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -112,6 +125,18 @@ func ReadPDB(r io.Reader, name string) (*Model, error) {
 
 // ReadCIF reads an mmCIF model from r. name labels the source in errors and
 // in Model.Source.
+//
+// Only the first data block is read. The _atom_site loop may have its
+// columns in any order; Cartn_x, Cartn_y, Cartn_z, type_symbol and
+// label_atom_id (or auth_atom_id) are required. The chain is auth_asym_id
+// (else label_asym_id), the residue number auth_seq_id (else label_seq_id),
+// the residue name label_comp_id (else auth_comp_id), the altloc
+// label_alt_id, the insertion code pdbx_PDB_ins_code; id, occupancy (default
+// 1), B_iso_or_equiv and group_PDB (HETATM) are optional. Rows whose
+// pdbx_PDB_model_num differs from the first row's are skipped. Unquoted "."
+// and "?" are null. The resolution is the first positive number among
+// _refine.ls_d_res_high, _em_3d_reconstruction.resolution and
+// _reflns.d_resolution_high (in that order of preference).
 func ReadCIF(r io.Reader, name string) (*Model, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
