@@ -81,13 +81,20 @@ func checkGrid(g *Grid) error {
 	if len(g.Data) != g.Len() {
 		return fmt.Errorf("grid: data length %d does not match shape %v (%d voxels)", len(g.Data), g.Shape, g.Len())
 	}
-	for i, x := range g.Data {
-		if !isFinite32(x) {
-			idx := geom.Index{i % g.Shape[0], (i / g.Shape[0]) % g.Shape[1], i / (g.Shape[0] * g.Shape[1])}
-			return fmt.Errorf("grid: voxel %v holds %g; interpolators need finite values", idx, x)
-		}
+	if idx, x, found := g.firstNonFinite(); found {
+		return fmt.Errorf("grid: voxel %v holds %g; interpolators need finite values", idx, x)
 	}
 	return nil
+}
+
+// firstNonFinite returns the index and value of the first NaN or Inf voxel.
+func (g *Grid) firstNonFinite() (geom.Index, float32, bool) {
+	for i, x := range g.Data {
+		if !isFinite32(x) {
+			return geom.Index{i % g.Shape[0], (i / g.Shape[0]) % g.Shape[1], i / (g.Shape[0] * g.Shape[1])}, x, true
+		}
+	}
+	return geom.Index{}, 0, false
 }
 
 // axisMap holds what a point needs to find its cell along one axis.

@@ -80,7 +80,8 @@ func FitNormalization(g *Grid) (Normalization, error) {
 	}
 	raw, cl, nClamped := clampStats(g.Data)
 	if raw.nan > 0 || raw.inf > 0 {
-		return Normalization{}, fmt.Errorf("grid: cannot normalise: data hold %d NaN and %d Inf values", raw.nan, raw.inf)
+		idx, v, _ := g.firstNonFinite()
+		return Normalization{}, fmt.Errorf("grid: cannot normalise: data hold %d NaN and %d Inf values (first: voxel %v = %g)", raw.nan, raw.inf, idx, v)
 	}
 	n := Normalization{Hi: raw.max, Count: raw.n, Clamped: nClamped}
 	if raw.min > 0 {

@@ -162,7 +162,7 @@ func TestNormalizeErrors(t *testing.T) {
 		t.Errorf("all non-positive map: err = %v, want an error about ≤ 0", err)
 	}
 	g.Data[2] = float32(math.NaN())
-	if _, _, err := Normalize(g); err == nil || !strings.Contains(err.Error(), "NaN") {
+	if _, _, err := Normalize(g); err == nil || !strings.Contains(err.Error(), "voxel [2 0 0] = NaN") {
 		t.Errorf("map with NaN: err = %v, want an error naming NaN", err)
 	}
 }
