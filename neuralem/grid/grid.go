@@ -7,6 +7,18 @@
 // k·Spacing.z) in Å. Data are stored X fastest: index = i + Nx·(j + Ny·k).
 // Axes are always X, Y, Z here; readers permute MAPC/MAPR/MAPS before building
 // a Grid.
+//
+// Overview:
+//   - Stats / ComputeStats: min, max, mean, σ and NaN/Inf counts in one
+//     parallel pass (float64 accumulation).
+//   - Normalize / FitNormalization / Normalization: the paper's [0, 1] then
+//     [−1, 1] normalisation, its inverse, and μ, σ of the normalised map; the
+//     Normalization comment states exactly which d_min is used and why.
+//   - Crop, CropAround, Frame.SubFrame, Frame.BoundsAround: sub-grids whose
+//     origin moves by whole voxels, so positions stay exact.
+//   - Trilinear, BSpline (Interpolator, NewInterpolator): Fields whose
+//     domain is the box of voxel centres, returning density and gradient
+//     per Å; Resample evaluates any Field on a Frame.
 package grid
 
 import (

@@ -210,7 +210,9 @@ func Resample(field Field, frame Frame) (*Grid, error) {
 }
 
 // Trilinear is piecewise-trilinear interpolation of a grid, aligned so that
-// it returns the voxel values exactly at voxel centres. It reproduces affine
+// it returns the voxel values exactly at voxel centres (voxel i at
+// Origin + i·Spacing, with no half-voxel or origin offset; the paper's
+// trilinear baseline was not aligned this way). It reproduces affine
 // functions exactly everywhere in its domain.
 //
 // The gradient is the exact derivative of the interpolant inside each cell.
