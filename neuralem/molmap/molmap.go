@@ -271,6 +271,25 @@ func Simulate(atoms []model.Atom, p Params) (*grid.Grid, error) {
 	return g, nil
 }
 
+// ControlSpacing is the voxel size in Å of the paper's control maps (§3.1).
+const ControlSpacing = 0.2
+
+// SimulatePair returns the paper's two simulated maps of atoms at a
+// resolution in Å (§3.1): the input map with ChimeraX's defaults (voxel size
+// resolution/3) and the control map at ControlSpacing, other parameters at
+// their defaults. Both share their origin.
+func SimulatePair(atoms []model.Atom, resolution float64) (input, control *grid.Grid, err error) {
+	p := Defaults(resolution)
+	if input, err = Simulate(atoms, p); err != nil {
+		return nil, nil, err
+	}
+	p.Spacing = ControlSpacing
+	if control, err = Simulate(atoms, p); err != nil {
+		return nil, nil, err
+	}
+	return input, control, nil
+}
+
 // OnFrame returns the molmap of atoms sampled on a given frame (ChimeraX's
 // onGrid option), for instance an experimental map's. Params.Spacing and
 // Params.Padding are ignored; the frame may be anisotropic. Atoms outside the

@@ -201,15 +201,12 @@ func TestSameOriginAcrossSpacings(t *testing.T) {
 	}
 	for _, res := range []float64{3.0, 3.7} {
 		coarseP := Defaults(res)
-		fineP := Defaults(res)
-		fineP.Spacing = 0.2
-		coarse, err := Simulate(atoms, coarseP)
+		coarse, fine, err := SimulatePair(atoms, res)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fine, err := Simulate(atoms, fineP)
-		if err != nil {
-			t.Fatal(err)
+		if coarse.Spacing != (geom.Vec3{res / 3, res / 3, res / 3}) || fine.Spacing != (geom.Vec3{0.2, 0.2, 0.2}) {
+			t.Fatalf("res %g: spacings %v and %v, want res/3 and 0.2 Å", res, coarse.Spacing, fine.Spacing)
 		}
 		if coarse.Origin != fine.Origin {
 			t.Fatalf("res %g: origins differ: %v (spacing %g) vs %v (0.2 Å)", res, coarse.Origin, coarseP.Spacing, fine.Origin)
