@@ -228,8 +228,8 @@ _atom_site.B_iso_or_equiv
 3.5 1 ATOM   2 C  CA  CA  A ALA A B  1 11 ?  1.5 2.5 0.40 11.0
 3.6 1 ATOM   3 C  CA  CA  B ALA A B  1 11 ?  1.6 2.6 0.60 12.0
 4.0 1 ATOM   4 O  "O5'" "O5'" . DA C C 2 12 A 4.0 5.0 1.00 13(2)
-5.0 1 HETATM 5 Ca CA  CA  . CA  D D  . 101 ? 6.0 7.0 . .
-6.0 1 HETATM 6 O  'it's' O . HOH E E . 201 ? 8.0 9.0 1 20
+5.0 1 HETATM 5 Ca CA  CA  . CA  D D  . 101 ? 6.0 7.0 . 15
+6.0 1 HETATM 6 O  'it's' 'it's' . HOH E E . 201 ? 8.0 9.0 1 20
 7.0 2 ATOM   7 N  N   N   . ALA A B  1 11 ?  9.9 9.9 1.00 10.0
 #
 loop_
@@ -248,7 +248,7 @@ func TestCIFSnippet(t *testing.T) {
 		{Serial: 1, Name: "N", ResName: "ALA", Chain: "B", ResSeq: 11, Pos: [3]float64{1, 2, 3}, Occupancy: 1, B: 10, Element: "N"},
 		{Serial: 3, Name: "CA", AltLoc: "B", ResName: "ALA", Chain: "B", ResSeq: 11, Pos: [3]float64{1.6, 2.6, 3.6}, Occupancy: 0.6, B: 12, Element: "C"},
 		{Serial: 4, Name: "O5'", ResName: "DA", Chain: "C", ResSeq: 12, ICode: "A", Pos: [3]float64{4, 5, 4}, Occupancy: 1, B: 13, Element: "O"},
-		{Serial: 5, Name: "CA", ResName: "CA", Chain: "D", ResSeq: 101, Pos: [3]float64{6, 7, 5}, Occupancy: 1, B: 0, Element: "CA", HetAtm: true},
+		{Serial: 5, Name: "CA", ResName: "CA", Chain: "D", ResSeq: 101, Pos: [3]float64{6, 7, 5}, Occupancy: 1, B: 15, Element: "CA", HetAtm: true},
 		{Serial: 6, Name: "it's", ResName: "HOH", Chain: "E", ResSeq: 201, Pos: [3]float64{8, 9, 6}, Occupancy: 1, B: 20, Element: "O", HetAtm: true},
 	}
 	if len(m.Atoms) != len(want) {
@@ -284,7 +284,8 @@ func TestCIFResolutionOrder(t *testing.T) {
 	// Single-atom file with _atom_site as key-value pairs; auth_* fall back to label_*.
 	m := readCIFString(t, "data_x\n_atom_site.type_symbol Fe\n_atom_site.auth_atom_id FE1\n_atom_site.label_asym_id Q\n"+
 		"_atom_site.label_seq_id 7\n_atom_site.Cartn_x 1\n_atom_site.Cartn_y 2\n_atom_site.Cartn_z 3\n")
-	if a := m.Atoms[0]; len(m.Atoms) != 1 || a.Element != "FE" || a.Name != "FE1" || a.Chain != "Q" || a.ResSeq != 7 {
+	if a := m.Atoms[0]; len(m.Atoms) != 1 || a.Element != "FE" || a.Name != "FE1" || a.Chain != "Q" || a.ResSeq != 7 ||
+		a.Occupancy != 1 || a.B != 0 || a.Serial != 0 {
 		t.Errorf("key-value _atom_site: %+v", m.Atoms)
 	}
 }

@@ -137,6 +137,10 @@ func ReadPDB(r io.Reader, name string) (*Model, error) {
 // and "?" are null. The resolution is the first positive number among
 // _refine.ls_d_res_high, _em_3d_reconstruction.resolution and
 // _reflns.d_resolution_high (in that order of preference).
+//
+// Two conventions differ from gemmi 0.5, which the tests compare against:
+// atom names come from label_atom_id (gemmi prefers auth_atom_id; the two
+// agree in wwPDB files) and a null B_iso_or_equiv reads as 0 (gemmi: 50).
 func ReadCIF(r io.Reader, name string) (*Model, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {

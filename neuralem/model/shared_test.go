@@ -268,3 +268,86 @@ func cmpAtom(t *testing.T, what string, a Atom, g gemmiAtom) {
 		t.Errorf("%s: occupancy %v B %v, gemmi %v %v", what, a.Occupancy, a.B, g.Occ, g.B)
 	}
 }
+
+// TestAtomsAgainstGemmi compares atom by atom (matched by serial number),
+// alternates included, the first model of the smaller shared files and of
+// hand-made snippets (blank PDB element columns, mmCIF quoting, text fields,
+// nulls and several models) with gemmi: chain, residue name and number,
+// insertion code, atom name, altloc, element, position (1e-9 Å), occupancy
+// and B (float32 in gemmi) and the HETATM flag.
+func TestAtomsAgainstGemmi(t *testing.T) {
+	var files []string
+	for _, rel := range []string{"models/sim/4oz7.pdb", "models/sim/1blu.pdb", "models/sim/5gob.pdb",
+		"models/emd2566_3j6b_chain9.pdb", "models/xray_5i55.cif", "models/xray_3ek3.cif",
+		"models/sim/1CRN.cif", "models/sim/4opj.cif", "models/sim/7a4m.cif"} {
+		files = append(files, shared.Path(t, rel))
+	}
+	dir := t.TempDir()
+	var names strings.Builder
+	for i, n := range []string{" CA ", "CA  ", " C  ", "1HB ", "HB12", "HG12", "HE21", "HG  ", " HG ", "FE1 ",
+		"FE  ", "ZN  ", " OXT", "D   ", "D1  ", " SE ", "SE  ", "MG  ", "CL  ", "C1' ", "HO5'", "NA  ",
+		" NA ", "O1P ", "1CA ", "cA  ", " ca ", "C1  ", "N1  ", " MG ", "  C ", "DA  ", "2MG ", "*C1 ",
+		"XX  ", "HB  ", "OXT ", "DG12", "SG  ", "OG1 ", "HE  ", "HE1 ", "HH  ", "NZ  "} {
+		names.WriteString(pdbAtom("HETATM", i+1, n, ' ', "LIG", 'A', i+1, ' ', float64(i), 2, 3, 1, 20, "") + "\n")
+	}
+	snippets := map[string]string{"names.pdb": names.String(), "snippet.cif": cifSnippet}
+	for name, text := range snippets {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	res := runGemmi(t, append([]string{"--atoms"}, files...))
+	for _, f := range files {
+		base := filepath.Base(f)
+		var rows [][]any
+		if err := json.Unmarshal(res[f], &rows); err != nil {
+			t.Fatalf("%s: reference: %v", base, err)
+		}
+		raw, err := readFileRaw(f)
+		if err != nil {
+			t.Errorf("%s: %v", base, err)
+			continue
+		}
+		if len(raw.Atoms) != len(rows) {
+			t.Errorf("%s: %d atoms, gemmi %d", base, len(raw.Atoms), len(rows))
+			continue
+		}
+		bySerial := map[int]*Atom{}
+		for i := range raw.Atoms {
+			a := &raw.Atoms[i]
+			if bySerial[a.Serial] != nil {
+				t.Fatalf("%s: serial %d twice; cannot match atoms by serial", base, a.Serial)
+			}
+			bySerial[a.Serial] = a
+		}
+		bad := 0
+		for _, r := range rows {
+			g := Atom{Serial: int(r[0].(float64)), Chain: r[1].(string), ResName: r[2].(string), ResSeq: int(r[3].(float64)),
+				ICode: r[4].(string), Name: r[5].(string), AltLoc: r[6].(string), Element: r[7].(string),
+				Pos: [3]float64{r[8].(float64), r[9].(float64), r[10].(float64)}, Occupancy: r[11].(float64),
+				B: r[12].(float64), HetAtm: r[13].(bool)}
+			a := bySerial[g.Serial]
+			if a == nil {
+				t.Errorf("%s: gemmi has serial %d, the reader not", base, g.Serial)
+				bad++
+			} else {
+				same := a.Chain == g.Chain && a.ResName == g.ResName && a.ResSeq == g.ResSeq && a.ICode == g.ICode &&
+					a.Name == g.Name && a.AltLoc == g.AltLoc && a.Element == g.Element && a.HetAtm == g.HetAtm &&
+					math.Abs(a.Occupancy-g.Occupancy) <= 1e-6 && math.Abs(a.B-g.B) <= 1e-5*math.Max(1, math.Abs(g.B))
+				for k := 0; k < 3; k++ {
+					same = same && math.Abs(a.Pos[k]-g.Pos[k]) <= 1e-9
+				}
+				if !same {
+					t.Errorf("%s: serial %d:\n reader %+v\n gemmi  %+v", base, g.Serial, *a, g)
+					bad++
+				}
+			}
+			if bad > 10 {
+				t.Errorf("%s: stopping after 10 differences", base)
+				break
+			}
+		}
+	}
+}

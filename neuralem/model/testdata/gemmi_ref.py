@@ -1,6 +1,8 @@
 """Reference values for neuralem/model tests, computed with gemmi.
 
-Usage: /usr/bin/python3 gemmi_ref.py FILE...   (prints one JSON object)
+Usage: /usr/bin/python3 gemmi_ref.py [--atoms] FILE...   (prints one JSON object)
+
+With --atoms, every atom of the first model is listed instead (see atoms()).
 
 For each file: gemmi.read_structure, first model only. "raw" counts every atom
 of that model. Altlocs are then resolved here with the rule the Go reader
@@ -99,7 +101,25 @@ def one(path):
     }
 
 
+def atoms(path):
+    """Every atom of the first model, alternates included, in gemmi's order:
+    [serial, chain, resname, seq, icode, name, altloc, element, x, y, z, occ, b, het]."""
+    st = gemmi.read_structure(path)
+    rows = []
+    for ch in st[0]:
+        for res in ch:
+            for a in res:
+                rows.append([a.serial, ch.name, res.name, res.seqid.num, res.seqid.icode.strip(),
+                             a.name, a.altloc.strip("\0"), elem(a), a.pos.x, a.pos.y, a.pos.z,
+                             a.occ, a.b_iso, res.het_flag == "H"])
+    return rows
+
+
+args = sys.argv[1:]
+mode = one
+if args and args[0] == "--atoms":
+    mode, args = atoms, args[1:]
 out = {"gemmi_version": gemmi.__version__}
-for p in sys.argv[1:]:
-    out[p] = one(p)
+for p in args:
+    out[p] = mode(p)
 json.dump(out, sys.stdout)
