@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages used as independent references by the tests (run with /usr/bin/python3).
-APT_PACKAGES=(python3-gemmi python3-mrcfile python3-numpy python3-scipy python3-sklearn python3-networkx)
+# chromium checks that notebook charts draw; libjs-requirejs loads RequireJS as Jupyter pages do.
+APT_PACKAGES=(python3-gemmi python3-mrcfile python3-numpy python3-scipy python3-sklearn python3-networkx
+  chromium libjs-requirejs)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -24,4 +26,7 @@ fi
 
 echo "setup: downloading Go modules"
 go mod download
+
+# The Jupyter kernel (GoNB), ECharts bundles and kernelspec: the notebooks are tested like code.
+bash kernels/setup.sh
 echo "setup: done"
