@@ -337,9 +337,16 @@ func parseCIF(data []byte, name string) (*Model, error) {
 		ab       *atomBuilder
 		atomLine int
 	)
+	discard := func([]token) error { return nil }
 	onLoop := func(tags []string, line int) (func([]token) error, error) {
-		if ab != nil || category(tags[0]) != "_atom_site" {
-			return nil, nil
+		cat := category(tags[0])
+		if cat != "_atom_site" || ab != nil {
+			for _, tag := range resolutionTags {
+				if category(tag) == cat {
+					return nil, nil // keep the values
+				}
+			}
+			return discard, nil // not needed: tokenize, check, drop
 		}
 		var err error
 		if ab, err = newAtomBuilder(tags, line, src, name); err != nil {

@@ -155,6 +155,10 @@ func TestPDBModelsRemarksHybrid36(t *testing.T) {
 	if n := len(readPDBString(t, s3).Atoms); n != 1 {
 		t.Errorf("MODEL without ENDMDL: %d atoms, want 1", n)
 	}
+	// VMD's ***** serial is tolerated.
+	if a := readPDBString(t, "ATOM  *****"+pdbAtom("ATOM", 1, " N  ", ' ', "GLY", 'A', 1, ' ', 1, 2, 3, 1, 10, "N")[11:]).Atoms[0]; a.Serial != 0 || a.Name != "N" {
+		t.Errorf("***** serial: %+v", a)
+	}
 	// Occupancy and B may be missing (line ends after z): defaults 1 and 0.
 	s4 := pdbAtom("ATOM", 1, " N  ", ' ', "GLY", 'A', 1, ' ', 1, 2, 3, 1, 10, "N")[:54]
 	if a := readPDBString(t, s4).Atoms[0]; a.Occupancy != 1 || a.B != 0 || a.Element != "N" {

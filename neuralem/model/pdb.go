@@ -123,7 +123,7 @@ func parseAtomRecord(line []byte, het bool, in interner, perr func(pdbField, []b
 		return a, perr(colZ, colZ.get(line), "ATOM/HETATM record too short: coordinates need columns 31-54")
 	}
 	var err error
-	if v := trimBlank(colSerial.get(line)); len(v) > 0 {
+	if v := trimBlank(colSerial.get(line)); len(v) > 0 && !allStars(v) { // VMD writes ***** past 99999
 		if a.Serial, err = parseHybrid36(v, 5); err != nil {
 			return a, perr(colSerial, v, err.Error())
 		}
@@ -267,4 +267,13 @@ func remark3Resolution(line []byte) (float64, bool) {
 		return 0, false
 	}
 	return r, true
+}
+
+func allStars(v []byte) bool {
+	for _, c := range v {
+		if c != '*' {
+			return false
+		}
+	}
+	return true
 }

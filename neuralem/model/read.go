@@ -104,7 +104,7 @@ func isCIF(data []byte) bool {
 // and in Model.Source.
 //
 // ATOM and HETATM records are read by their fixed columns: serial (7–11,
-// decimal or hybrid-36), name (13–16), altLoc (17), resName (18–20), chain
+// decimal or hybrid-36; "*****" as VMD writes past 99999 reads as 0), name (13–16), altLoc (17), resName (18–20), chain
 // (21–22, as gemmi), resSeq (23–26, decimal or hybrid-36), iCode (27), x, y, z
 // (31–54, required), occupancy (55–60, default 1), tempFactor (61–66,
 // default 0) and element (77–78). When the element columns hold no letter the
