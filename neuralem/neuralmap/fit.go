@@ -38,7 +38,9 @@ type FitOptions struct {
 	// its fitted regions are kept and only the others are trained, so a fit
 	// killed at any moment resumes without redoing finished regions. The
 	// file must have been made from the same map with the same tiling and
-	// architecture, or Fit fails.
+	// network architecture (width, hidden layers, ω0), or Fit fails; other
+	// training settings may change between runs (each region's file entry
+	// records its own).
 	Checkpoint string
 	// Backend is the GoMLX backend (nil: siren.NewBackend()).
 	Backend compute.Backend
@@ -255,8 +257,10 @@ func compatible(prev, m *NeuralMap, cfg siren.Config) error {
 		if r.Net == nil {
 			continue
 		}
-		if r.Net.Config != cfg {
-			return fmt.Errorf("region %d was trained with %+v, now %+v", r.Region.ID, r.Net.Config, cfg)
+		c := r.Net.Config
+		if c.Width != cfg.Width || c.HiddenLayers != cfg.HiddenLayers || c.Omega0 != cfg.Omega0 {
+			return fmt.Errorf("region %d was trained with width %d, %d hidden layers, ω0 %g; now %d, %d, %g",
+				r.Region.ID, c.Width, c.HiddenLayers, c.Omega0, cfg.Width, cfg.HiddenLayers, cfg.Omega0)
 		}
 	}
 	return nil
