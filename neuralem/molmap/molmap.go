@@ -115,7 +115,7 @@ type Params struct {
 	// SigmaFactor is σ/Resolution (> 0). ChimeraX default: 1/(π√2).
 	SigmaFactor float64
 	// IncludeHydrogens adds atoms with element H or D (weight 1). Off by
-	// default (the paper's maps); ChimeraX uses every atom it is given.
+	// default (this project's choice); ChimeraX uses every atom it is given.
 	IncludeHydrogens bool
 }
 
