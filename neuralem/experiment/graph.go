@@ -1,0 +1,625 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/neuralem/neuralem/neuralem/densgraph"
+	"github.com/neuralem/neuralem/neuralem/eval"
+	"github.com/neuralem/neuralem/neuralem/geom"
+	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/model"
+	"github.com/neuralem/neuralem/neuralem/mrc"
+	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/region"
+	"github.com/neuralem/neuralem/neuralem/siren"
+)
+
+// Paper reference values (§3.2, Table 1 means and Figure 6 text), in %
+// and Å. Atomic resolution is ≤ 1.6 Å in the paper.
+const (
+	AtomicResolution       = 1.6
+	PaperAtomicSens        = 85.2 // all-atom sensitivity at 1 Å, atomic-resolution mean
+	PaperAtomicSpec        = 88.4 // all-atom specificity at 1 Å
+	PaperAtomicRMSD        = 0.19 // Å, matched node–atom RMSD
+	PaperAtomicCACoverage  = 99.4 // C-alpha coverage at 3 Å, atomic resolution
+	PaperNearCACoverage    = 84.5 // "84.5 % match" of C-alphas at 3 Å, > 1.6 Å
+	PaperNearCARMSD        = 1.13 // Å, closest-node RMSD to C-alphas, > 1.6 Å
+	PaperAllCANodeFraction = 61.9 // % of nodes within 3 Å of a C-alpha, all maps (§4)
+)
+
+// GraphOptions configure RunGraph. The zero value builds B-spline graphs of
+// the five default pairs with the paper's settings.
+type GraphOptions struct {
+	// Pairs (nil: DefaultPairs()); relative paths are looked up under
+	// DataDir (default: the shared data directory).
+	Pairs   []Pair
+	DataDir string
+	// NoBSpline skips the B-spline graph of the whole map.
+	NoBSpline bool
+	// Trilinear adds a graph from trilinear interpolation of the whole map.
+	Trilinear bool
+	// FitNeural fits a neural map of each pair (that has no Pair.NeuralMap)
+	// on a cube of NeuralCrop Å around the model (0: the whole map) and
+	// builds its graph; a B-spline graph of the same crop, normalised on the
+	// crop as the neural map is, is added for an equal comparison. The
+	// crop is centred on the heavy atom closest to the model's centroid
+	// (or on CropResidues' centroid).
+	FitNeural    bool
+	NeuralCrop   float64
+	CropResidues string
+	// Preset, Config, Seed and Tiling select the SIREN and tiling (see
+	// InterpOptions).
+	Preset string
+	Config siren.Config
+	Seed   uint64
+	Tiling region.Options
+	// CheckpointDir keeps fitted neural maps (resumable); empty: not kept.
+	CheckpointDir string
+	// SigmaK is k in the seed threshold μ + kσ (0: 3, the paper).
+	SigmaK float64
+	// SeedSpacing in Å (0: 0.5 Å or the voxel size if smaller, the paper).
+	SeedSpacing float64
+	// AllAtoms scores every atom, hydrogens included (default: heavy atoms,
+	// since hydrogens give no separate density peaks at these resolutions;
+	// the EMD-2566 model carries 1437 H).
+	AllAtoms bool
+	// ModelMargin, if > 0, restricts the whole-map fields to the voxels
+	// within this many Å of the model's bounding box (normalised with the
+	// whole map's statistics, so thresholds are unchanged): a speed-up for
+	// large masked maps, where no seed lies far from the model.
+	ModelMargin float64
+	// Backend for neural maps (nil: $GOMLX_BACKEND, else
+	// DefaultBackendConfig).
+	Backend compute.Backend `json:"-"`
+}
+
+// FrameCheck says whether a model sits in a map's frame.
+type FrameCheck struct {
+	// HeavyAtoms and InBox count the model's heavy atoms and those inside
+	// the map's box (of voxel centres).
+	HeavyAtoms, InBox int
+	InBoxFraction     float64
+	// Z is the z-score of the mean normalised ([0, 1]) density at the
+	// heavy atoms inside the box against the normalised map's mean and
+	// standard deviation: (mean_atoms − μ)/σ. ZCA is the same at C-alphas.
+	// ZRaw is Z on the raw map values, as in SOURCES.md's fit check. All
+	// use trilinear interpolation.
+	Z, ZCA, ZRaw float64
+	// Offset is the model's centre minus the map box's centre, in Å.
+	Offset geom.Vec3
+}
+
+// CheckFrame checks that model m lies in map g's frame: it counts heavy
+// atoms inside the map's box and computes density z-scores at them. It fails
+// when no heavy atom is inside the map, naming the offset between the
+// model's centre and the map box's centre.
+func CheckFrame(g *grid.Grid, m *model.Model, mapName string) (*FrameCheck, error) {
+	heavy := m.HeavyAtoms()
+	if len(heavy.Atoms) == 0 {
+		return nil, fmt.Errorf("model %s has no heavy atoms", m.Source)
+	}
+	box := g.Box()
+	mc := centroid(heavy.Positions())
+	bc := geom.Point{(box.Min[0] + box.Max[0]) / 2, (box.Min[1] + box.Max[1]) / 2, (box.Min[2] + box.Max[2]) / 2}
+	fc := &FrameCheck{HeavyAtoms: len(heavy.Atoms), Offset: mc.Sub(bc)}
+	var in, inCA []geom.Point
+	for i := range heavy.Atoms {
+		a := &heavy.Atoms[i]
+		if box.Contains(a.Pos) {
+			in = append(in, a.Pos)
+			if a.IsCAlpha() {
+				inCA = append(inCA, a.Pos)
+			}
+		}
+	}
+	fc.InBox = len(in)
+	fc.InBoxFraction = float64(fc.InBox) / float64(fc.HeavyAtoms)
+	if fc.InBox == 0 {
+		return nil, fmt.Errorf("model %s: none of its %d heavy atoms lies inside map %s (box %v–%v Å): the model's centre %v Å is offset by (%.1f, %.1f, %.1f) Å (|%.1f| Å) from the map box's centre %v Å; wrong frame or wrong pair?",
+			m.Source, fc.HeavyAtoms, mapName, box.Min, box.Max, mc, fc.Offset[0], fc.Offset[1], fc.Offset[2], fc.Offset.Norm(), bc)
+	}
+	norm, err := grid.FitNormalization(g)
+	if err != nil {
+		return nil, fmt.Errorf("map %s: %w", mapName, err)
+	}
+	raw, err := grid.NewTrilinear(g)
+	if err != nil {
+		return nil, err
+	}
+	z := func(pts []geom.Point, to func(float64) float64, mu, sd float64) (float64, error) {
+		if len(pts) == 0 {
+			return math.NaN(), nil
+		}
+		val := make([]float64, len(pts))
+		if err := raw.Sample(pts, val, nil); err != nil {
+			return 0, err
+		}
+		var s float64
+		for _, v := range val {
+			s += to(v)
+		}
+		return (s/float64(len(val)) - mu) / sd, nil
+	}
+	// Normalised values: the normalisation is monotone but clamps negative
+	// values, so it is applied voxel-wise before interpolation.
+	n01, err := grid.NewTrilinear(norm.Apply01(g))
+	if err != nil {
+		return nil, err
+	}
+	zn := func(pts []geom.Point) (float64, error) {
+		if len(pts) == 0 {
+			return math.NaN(), nil
+		}
+		val := make([]float64, len(pts))
+		if err := n01.Sample(pts, val, nil); err != nil {
+			return 0, err
+		}
+		return (mean(val) - norm.Mean01) / norm.Std01, nil
+	}
+	if fc.Z, err = zn(in); err != nil {
+		return nil, err
+	}
+	if fc.ZCA, err = zn(inCA); err != nil {
+		return nil, err
+	}
+	st := g.Stats()
+	if fc.ZRaw, err = z(in, func(v float64) float64 { return v }, st.Mean, st.Std); err != nil {
+		return nil, err
+	}
+	return fc, nil
+}
+
+// GraphRow is the result of one graph (one pair and one field).
+type GraphRow struct {
+	Pair              string
+	Resolution        float64
+	ResolutionAssumed bool
+	Masked            bool
+	// Field is "bspline", "trilinear", "neural" or "bspline-crop"; Source
+	// says where the field came from.
+	Field, Source string
+	// Crop is the cube edge in Å the field covers (0: whole map).
+	Crop   float64
+	Domain geom.Box
+	Frame  FrameCheck
+	// Threshold is the seed level μ + kσ on the [0, 1] scale.
+	Mu, Sigma, Threshold float64
+	// Scored atoms (inside the field's domain) and C-alphas among them.
+	Atoms, CAs int
+	// Graph size and build.
+	Seeds, Peaks, Dropped, Capped, WalkSteps, Samples, Nodes, Edges int
+	SeedTime, WalkTime, ClusterTime, EdgeTime, BuildTime            time.Duration
+	// SeedsPerSecond is seeds walked per second of walk; SamplesPerSecond
+	// the field samples per second during the walk.
+	SeedsPerSecond, SamplesPerSecond float64
+	// Metrics (fractions in [0, 1], distances in Å); see package eval.
+	Sensitivity, Specificity, RMSD       float64
+	CACoverage, CANodeFraction, CARMSD   float64
+	CAExclSensitivity, CAExclSpecificity float64
+	CAExclRMSD                           float64
+	// Paper reference values for this resolution regime (%, Å; NaN: the
+	// paper gives none for the regime).
+	Regime                          string
+	PaperSens, PaperSpec, PaperRMSD float64
+	PaperCACoverage, PaperCARMSD    float64
+	PaperCANodeFraction             float64
+	// FitTime is the neural fit's wall time (0 when loaded).
+	FitTime       time.Duration
+	NeuralSummary string
+}
+
+// GraphResults is the output of RunGraph.
+type GraphResults struct {
+	Options GraphOptions
+	Config  siren.Config
+	Rows    []GraphRow
+}
+
+func pct(x float64) float64 { return 100 * x }
+
+func graphColumns() []column[GraphRow] {
+	return []column[GraphRow]{
+		{name: "pair", get: func(r *GraphRow) any { return r.Pair }},
+		{name: "resolution_A", get: func(r *GraphRow) any {
+			return r.Resolution
+		}},
+		{name: "resolution_assumed", get: func(r *GraphRow) any { return r.ResolutionAssumed }},
+		{name: "masked", get: func(r *GraphRow) any { return r.Masked }},
+		{name: "field", get: func(r *GraphRow) any { return r.Field }},
+		{name: "crop_A", get: func(r *GraphRow) any { return r.Crop }},
+		{name: "atoms_in_box_pct", prec: 4, get: func(r *GraphRow) any { return pct(r.Frame.InBoxFraction) }},
+		{name: "z_atoms", prec: 3, get: func(r *GraphRow) any { return r.Frame.Z }},
+		{name: "z_ca", prec: 3, get: func(r *GraphRow) any { return r.Frame.ZCA }},
+		{name: "z_raw", prec: 3, get: func(r *GraphRow) any { return r.Frame.ZRaw }},
+		{name: "threshold01", prec: 3, get: func(r *GraphRow) any { return r.Threshold }},
+		{name: "atoms", get: func(r *GraphRow) any { return r.Atoms }},
+		{name: "cas", get: func(r *GraphRow) any { return r.CAs }},
+		{name: "seeds", get: func(r *GraphRow) any { return r.Seeds }},
+		{name: "nodes", get: func(r *GraphRow) any { return r.Nodes }},
+		{name: "edges", get: func(r *GraphRow) any { return r.Edges }},
+		{name: "sens_1A_pct", prec: 3, get: func(r *GraphRow) any { return pct(r.Sensitivity) }},
+		{name: "spec_1A_pct", prec: 3, get: func(r *GraphRow) any { return pct(r.Specificity) }},
+		{name: "rmsd_1A", prec: 3, get: func(r *GraphRow) any { return r.RMSD }},
+		{name: "ca_cov_3A_pct", prec: 3, get: func(r *GraphRow) any { return pct(r.CACoverage) }},
+		{name: "ca_nodefrac_3A_pct", prec: 3, get: func(r *GraphRow) any { return pct(r.CANodeFraction) }},
+		{name: "ca_rmsd_3A", prec: 3, get: func(r *GraphRow) any { return r.CARMSD }},
+		{name: "ca_excl_sens_pct", prec: 3, get: func(r *GraphRow) any { return pct(r.CAExclSensitivity) }},
+		{name: "ca_excl_spec_pct", prec: 3, get: func(r *GraphRow) any { return pct(r.CAExclSpecificity) }},
+		{name: "regime", get: func(r *GraphRow) any { return r.Regime }},
+		{name: "paper_sens_pct", get: func(r *GraphRow) any { return r.PaperSens }},
+		{name: "paper_spec_pct", get: func(r *GraphRow) any { return r.PaperSpec }},
+		{name: "paper_rmsd", get: func(r *GraphRow) any { return r.PaperRMSD }},
+		{name: "paper_ca_cov_pct", get: func(r *GraphRow) any { return r.PaperCACoverage }},
+		{name: "paper_ca_rmsd", get: func(r *GraphRow) any { return r.PaperCARMSD }},
+		{name: "paper_ca_nodefrac_pct", get: func(r *GraphRow) any { return r.PaperCANodeFraction }},
+		{name: "build_s", prec: 3, get: func(r *GraphRow) any { return r.BuildTime }},
+		{name: "walk_s", prec: 3, get: func(r *GraphRow) any { return r.WalkTime }},
+		{name: "seeds_per_s", prec: 3, get: func(r *GraphRow) any { return r.SeedsPerSecond }},
+		{name: "fit_s", prec: 3, get: func(r *GraphRow) any { return r.FitTime }},
+	}
+}
+
+// WriteCSV writes one row per graph (percentages in %, distances in Å,
+// times in s; empty cells for values that do not exist).
+func (r *GraphResults) WriteCSV(w io.Writer) error { return writeCSVTable(w, graphColumns(), r.Rows) }
+
+// WriteJSON writes the options, the SIREN configuration and the rows.
+func (r *GraphResults) WriteJSON(w io.Writer) error {
+	rows, err := jsonRows(graphColumns(), r.Rows)
+	if err != nil {
+		return err
+	}
+	return writeJSONDoc(w, "graph", r.Options, r.Config, rows, nil)
+}
+
+// WriteMarkdown writes the table with notes on masked maps and assumed
+// resolutions.
+func (r *GraphResults) WriteMarkdown(w io.Writer) error {
+	fmt.Fprintf(w, "Graph experiment (paper §3.2): seeds above μ + %gσ, all-atom metrics at 1 Å (%s), C-alpha metrics at 3 Å. Paper columns: Table 1 means at ≤ %g Å, Figure 6 text above.\n\n",
+		sigmaK(r.Options.SigmaK), atomsText(r.Options.AllAtoms), AtomicResolution)
+	if err := writeMarkdownTable(w, graphColumns(), r.Rows); err != nil {
+		return err
+	}
+	var notes []string
+	seen := map[string]bool{}
+	for _, row := range r.Rows {
+		if seen[row.Pair] {
+			continue
+		}
+		seen[row.Pair] = true
+		if row.Masked {
+			notes = append(notes, fmt.Sprintf("%s is masked around its model: specificity is optimistic.", row.Pair))
+		}
+		if row.ResolutionAssumed {
+			notes = append(notes, fmt.Sprintf("%s: resolution %g Å is an assumption, not a deposited value.", row.Pair, row.Resolution))
+		}
+	}
+	if len(notes) > 0 {
+		_, err := fmt.Fprintf(w, "\n- %s\n", strings.Join(notes, "\n- "))
+		return err
+	}
+	return nil
+}
+
+func sigmaK(k float64) float64 {
+	if k == 0 {
+		return densgraph.DefaultSigmaK
+	}
+	return k
+}
+
+func atomsText(all bool) string {
+	if all {
+		return "all atoms incl. hydrogens"
+	}
+	return "heavy atoms"
+}
+
+// RunGraph runs the graph experiment on every pair of opts.
+func RunGraph(ctx context.Context, opts GraphOptions, progress func(Progress)) (*GraphResults, error) {
+	pairs := opts.Pairs
+	if pairs == nil {
+		pairs = DefaultPairs()
+	}
+	if len(pairs) == 0 {
+		return nil, errors.New("graph: no pairs")
+	}
+	if opts.NeuralCrop < 0 || math.IsNaN(opts.NeuralCrop) || math.IsInf(opts.NeuralCrop, 0) {
+		return nil, fmt.Errorf("graph: NeuralCrop %g Å, want ≥ 0", opts.NeuralCrop)
+	}
+	res := &GraphResults{Options: opts}
+	needNeural := opts.FitNeural
+	for _, p := range pairs {
+		needNeural = needNeural || p.NeuralMap != ""
+	}
+	if opts.FitNeural {
+		cfg, err := SirenConfig(opts.Preset, opts.Config, opts.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("graph: SIREN configuration: %w", err)
+		}
+		res.Config = cfg
+	}
+	if needNeural {
+		var err error
+		if opts.Backend, err = newBackend(opts.Backend); err != nil {
+			return nil, fmt.Errorf("graph: %w", err)
+		}
+		res.Options.Backend = opts.Backend
+	}
+	for i, p := range pairs {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		report := func(stage, detail string, fp *neuralmap.FitProgress) {
+			if progress != nil {
+				progress(Progress{Experiment: "graph", Item: p.Name, Index: i, Total: len(pairs), Stage: stage, Detail: detail, Fit: fp})
+			}
+		}
+		rows, err := graphPair(ctx, p, opts, res.Config, report)
+		res.Rows = append(res.Rows, rows...)
+		if err != nil {
+			return res, fmt.Errorf("graph: pair %s: %w", p.Name, err)
+		}
+	}
+	return res, nil
+}
+
+// fieldSpec is one field to build a graph from.
+type fieldSpec struct {
+	kind, source string
+	crop         float64
+	field        grid.Field
+	mu, sigma    float64
+	voxel        geom.Vec3
+	fitTime      time.Duration
+	summary      string
+}
+
+func classical(g *grid.Grid, norm grid.Normalization, m grid.Method) (grid.Field, error) {
+	return grid.NewInterpolator(norm.Apply01(g), m)
+}
+
+func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config, report func(string, string, *neuralmap.FitProgress)) ([]GraphRow, error) {
+	if !(p.Resolution > 0) || math.IsInf(p.Resolution, 0) {
+		return nil, fmt.Errorf("resolution %g Å: the map's resolution must be given (> 0)", p.Resolution)
+	}
+	mapPath, err := resolve(opts.DataDir, p.Map)
+	if err != nil {
+		return nil, err
+	}
+	modelPath, err := resolve(opts.DataDir, p.Model)
+	if err != nil {
+		return nil, err
+	}
+	report("read", mapPath, nil)
+	g, _, err := mrc.ReadGrid(mapPath)
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.ReadFile(modelPath)
+	if err != nil {
+		return nil, err
+	}
+	fc, err := CheckFrame(g, m, mapPath)
+	if err != nil {
+		return nil, err
+	}
+	norm, err := grid.FitNormalization(g)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", mapPath, err)
+	}
+	// Whole-map fields (optionally restricted to the model's neighbourhood).
+	whole := g
+	if opts.ModelMargin > 0 {
+		if whole, _, err = grid.CropAround(g, m.HeavyAtoms().Positions(), opts.ModelMargin); err != nil {
+			return nil, err
+		}
+	}
+	var specs []fieldSpec
+	add := func(kind string, meth grid.Method) error {
+		f, err := classical(whole, norm, meth)
+		if err != nil {
+			return err
+		}
+		src := "whole map"
+		if opts.ModelMargin > 0 {
+			src = fmt.Sprintf("map within %g Å of the model (whole-map normalisation)", opts.ModelMargin)
+		}
+		specs = append(specs, fieldSpec{kind: kind, source: src, field: f, mu: norm.Mean01, sigma: norm.Std01, voxel: g.Spacing})
+		return nil
+	}
+	if !opts.NoBSpline {
+		if err := add("bspline", grid.MethodBSpline); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Trilinear {
+		if err := add("trilinear", grid.MethodTrilinear); err != nil {
+			return nil, err
+		}
+	}
+	// Neural map: loaded or fitted, plus the B-spline of the same crop.
+	var nm *neuralmap.NeuralMap
+	var nmSpec fieldSpec
+	switch {
+	case p.NeuralMap != "":
+		path, err := resolve(opts.DataDir, p.NeuralMap)
+		if err != nil {
+			return nil, err
+		}
+		if nm, err = neuralmap.Load(path); err != nil {
+			return nil, err
+		}
+		if !nm.Complete() {
+			return nil, fmt.Errorf("%s: neural map is incomplete (%s)", path, nm.FitSummary())
+		}
+		nmSpec = fieldSpec{kind: "neural", source: path}
+	case opts.FitNeural:
+		crop := g
+		if opts.NeuralCrop > 0 {
+			c, err := cropCenter(m, nil, opts.CropResidues)
+			if err != nil {
+				return nil, err
+			}
+			if crop, _, err = grid.CropAround(g, []geom.Point{c}, opts.NeuralCrop/2); err != nil {
+				return nil, err
+			}
+		}
+		fo := neuralmap.FitOptions{Tiling: opts.Tiling, Config: cfg, Resolution: p.Resolution, Backend: opts.Backend}
+		if opts.CheckpointDir != "" {
+			if err := os.MkdirAll(opts.CheckpointDir, 0o755); err != nil {
+				return nil, err
+			}
+			fo.Checkpoint = filepath.Join(opts.CheckpointDir, fmt.Sprintf("graph_%s_crop%g_w%d_h%d_s%d.nem", p.Name, opts.NeuralCrop, cfg.Width, cfg.HiddenLayers, cfg.Seed))
+		}
+		report("fit", fmt.Sprintf("neural map of %v voxels", crop.Shape), nil)
+		t0 := time.Now()
+		nm, err = neuralmap.Fit(ctx, crop, fo, func(fp neuralmap.FitProgress) error {
+			report("fit", "", &fp)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("neural fit: %w", err)
+		}
+		src := "fitted on the whole map"
+		if opts.NeuralCrop > 0 {
+			src = fmt.Sprintf("fitted on a %g Å cube (%v voxels)", opts.NeuralCrop, crop.Shape)
+		}
+		nmSpec = fieldSpec{kind: "neural", source: src, crop: opts.NeuralCrop, fitTime: time.Since(t0)}
+	}
+	if nm != nil {
+		ev, err := neuralmap.NewEvaluator(opts.Backend)
+		if err != nil {
+			return nil, err
+		}
+		nm.SetEvaluator(ev)
+		nmSpec.field, nmSpec.mu, nmSpec.sigma, nmSpec.voxel = nm, nm.Mu, nm.Sigma, nm.Frame.Spacing
+		nmSpec.summary = nm.FitSummary()
+		whole := nm.Frame.Shape == g.Shape && nm.Frame.Origin == g.Origin
+		if nmSpec.crop == 0 && !whole {
+			e := nm.Frame.Box().Size()
+			nmSpec.crop = math.Cbrt(e[0] * e[1] * e[2])
+		}
+		specs = append(specs, nmSpec)
+		// The B-spline of the neural map's own voxels, normalised on them as
+		// the neural map was: an equal comparison.
+		if !whole && !opts.NoBSpline {
+			sub, err := subGrid(g, nm.Frame)
+			if err != nil {
+				report("warning", fmt.Sprintf("no B-spline of the neural map's crop: %v", err), nil)
+			} else {
+				cn, err := grid.FitNormalization(sub)
+				if err != nil {
+					return nil, err
+				}
+				f, err := classical(sub, cn, grid.MethodBSpline)
+				if err != nil {
+					return nil, err
+				}
+				specs = append(specs, fieldSpec{kind: "bspline-crop", source: "B-spline of the neural map's crop, normalised on the crop", crop: nmSpec.crop,
+					field: f, mu: cn.Mean01, sigma: cn.Std01, voxel: g.Spacing})
+			}
+		}
+	}
+	var rows []GraphRow
+	for _, s := range specs {
+		if err := ctx.Err(); err != nil {
+			return rows, err
+		}
+		report("graph "+s.kind, s.source, nil)
+		row, err := graphOne(p, s, m, *fc, opts, report)
+		if err != nil {
+			return rows, fmt.Errorf("%s field: %w", s.kind, err)
+		}
+		rows = append(rows, *row)
+	}
+	return rows, nil
+}
+
+// subGrid returns the voxels of g that make up frame f (a crop of g's
+// frame), or an error if f is not aligned with g's voxels.
+func subGrid(g *grid.Grid, f grid.Frame) (*grid.Grid, error) {
+	var lo, hi geom.Index
+	for a := 0; a < 3; a++ {
+		if math.Abs(f.Spacing[a]-g.Spacing[a]) > 1e-6*g.Spacing[a] {
+			return nil, fmt.Errorf("voxel size %v Å differs from the map's %v Å", f.Spacing, g.Spacing)
+		}
+		u := (f.Origin[a] - g.Origin[a]) / g.Spacing[a]
+		if math.Abs(u-math.Round(u)) > 1e-3 {
+			return nil, fmt.Errorf("origin %v Å is not on the map's voxel grid", f.Origin)
+		}
+		lo[a] = int(math.Round(u))
+		hi[a] = lo[a] + f.Shape[a]
+	}
+	return grid.Crop(g, lo, hi)
+}
+
+func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOptions, report func(string, string, *neuralmap.FitProgress)) (*GraphRow, error) {
+	var o densgraph.Options
+	o.Seeds.Threshold = densgraph.Sigma(s.mu, s.sigma, sigmaK(opts.SigmaK))
+	o.Seeds.Spacing = opts.SeedSpacing
+	if o.Seeds.Spacing == 0 {
+		o.Seeds.Spacing = densgraph.DefaultSpacing(s.voxel)
+	}
+	o.Edges.Resolution = p.Resolution
+	o.Walk.Progress = func(step, live, done, dropped int) {
+		if step%20 == 0 {
+			report("walk "+s.kind, fmt.Sprintf("step %d: live %d, at peak %d, dropped %d", step, live, done, dropped), nil)
+		}
+	}
+	t0 := time.Now()
+	gr, rep, err := densgraph.Build(s.field, o)
+	if err != nil {
+		return nil, err
+	}
+	build := time.Since(t0)
+	dom := s.field.Domain()
+	inDom := m.Select(func(a *model.Atom) bool { return dom.Contains(a.Pos) })
+	eo := eval.Options{Atoms: model.Heavy}
+	if opts.AllAtoms {
+		eo.Atoms = nil
+	}
+	ev, err := eval.EvaluateGraph(gr, inDom, eo)
+	if err != nil {
+		return nil, err
+	}
+	lvl, _ := o.Seeds.Threshold.Level()
+	row := &GraphRow{
+		Pair: p.Name, Resolution: p.Resolution, ResolutionAssumed: p.ResolutionAssumed, Masked: p.Masked,
+		Field: s.kind, Source: s.source, Crop: s.crop, Domain: dom, Frame: fc,
+		Mu: s.mu, Sigma: s.sigma, Threshold: lvl,
+		Atoms: ev.Atoms, CAs: ev.CA.CAs,
+		Seeds: rep.Seeds.Kept, Peaks: rep.Walk.Peaks, Dropped: rep.Walk.Dropped, Capped: rep.Walk.Capped,
+		WalkSteps: rep.Walk.Steps, Samples: rep.Walk.Samples, Nodes: rep.Nodes, Edges: rep.Edges,
+		SeedTime: rep.Times.Seed, WalkTime: rep.Times.Walk, ClusterTime: rep.Times.Cluster, EdgeTime: rep.Times.Edges, BuildTime: build,
+		Sensitivity: ev.Sensitivity, Specificity: ev.Specificity, RMSD: ev.RMSD,
+		CACoverage: ev.CA.Coverage, CANodeFraction: ev.CA.NodeFraction, CARMSD: ev.CA.ClosestRMSD,
+		CAExclSensitivity: ev.CA.ExclusiveSensitivity, CAExclSpecificity: ev.CA.ExclusiveSpecificity, CAExclRMSD: ev.CA.ExclusiveRMSD,
+		FitTime: s.fitTime, NeuralSummary: s.summary,
+	}
+	if w := rep.Times.Walk.Seconds(); w > 0 {
+		row.SeedsPerSecond = float64(rep.Seeds.Kept) / w
+		row.SamplesPerSecond = float64(rep.Walk.Samples) / w
+	}
+	nan := math.NaN()
+	if p.Resolution <= AtomicResolution {
+		row.Regime = "atomic"
+		row.PaperSens, row.PaperSpec, row.PaperRMSD = PaperAtomicSens, PaperAtomicSpec, PaperAtomicRMSD
+		row.PaperCACoverage, row.PaperCARMSD = PaperAtomicCACoverage, nan
+	} else {
+		row.Regime = "near-atomic"
+		row.PaperSens, row.PaperSpec, row.PaperRMSD = nan, nan, nan
+		row.PaperCACoverage, row.PaperCARMSD = PaperNearCACoverage, PaperNearCARMSD
+	}
+	row.PaperCANodeFraction = PaperAllCANodeFraction
+	return row, nil
+}
