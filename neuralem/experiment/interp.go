@@ -84,7 +84,13 @@ type InterpOptions struct {
 	// centroid of the atoms picked by CropResidues if set, else on the heavy
 	// atom closest to the model's centroid (so that the cube holds protein
 	// even when the centroid falls into a cavity).
-	Crop         float64
+	Crop float64
+	// CropVoxels, if > 0, sets Crop to this many input voxels (CropVoxels ×
+	// R/3 Å, giving N or N+1 voxels per axis) for each model, so that every model's neural map sees the same
+	// number of voxels per region whatever its resolution (the paper's
+	// regions are 64 voxels at every resolution, and SIREN's ω0 = 30 is
+	// tuned to that sampling density: few-voxel regions interpolate badly).
+	CropVoxels   int
 	CropCenter   *geom.Point
 	CropResidues string // "A:10-30" or "A:42": chain and residue number range
 	// Preset names the SIREN configuration (siren.Preset; "" = "paper")
@@ -366,6 +372,9 @@ func RunInterp(ctx context.Context, opts InterpOptions, progress func(Progress))
 	if opts.ControlSpacing < 0 || math.IsNaN(opts.ControlSpacing) {
 		return nil, fmt.Errorf("interp: ControlSpacing %g Å, want > 0 (or 0 for %g)", opts.ControlSpacing, DefaultControlSpacing)
 	}
+	if opts.CropVoxels < 0 || opts.CropVoxels == 1 {
+		return nil, fmt.Errorf("interp: CropVoxels %d, want ≥ 2 (or 0: use Crop)", opts.CropVoxels)
+	}
 	if opts.Crop < 0 || math.IsNaN(opts.Crop) || math.IsInf(opts.Crop, 0) {
 		return nil, fmt.Errorf("interp: Crop %g Å, want ≥ 0 (0: no crop)", opts.Crop)
 	}
@@ -508,6 +517,9 @@ func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.C
 	}
 	if fIn.Origin != fCtl.Origin {
 		return nil, fmt.Errorf("input origin %v Å and control origin %v Å differ: the maps do not share a frame", fIn.Origin, fCtl.Origin)
+	}
+	if opts.CropVoxels > 0 {
+		opts.Crop = float64(opts.CropVoxels) * pIn.Spacing
 	}
 	row := &InterpRow{Model: sm.Name, Path: path, Resolution: R, InputSpacing: pIn.Spacing, ControlSpacing: ctlSpacing,
 		Origin: fIn.Origin, Crop: opts.Crop, Normalization: opts.Normalization.String()}
