@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"io"
 	"strings"
 	"time"
@@ -67,6 +68,12 @@ func (gf *graphFlags) options(lf *loadedField) (densgraph.Options, error) {
 			return o, err
 		}
 		o.Seeds.Mask = &densgraph.Mask{Atoms: m.HeavyAtoms().Positions(), Margin: *gf.maskMargin}
+	}
+	if *gf.cutoff < 0 || math.IsNaN(*gf.cutoff) {
+		return o, fmt.Errorf("--cutoff %g: want a distance > 0 Å (0 = 2 × resolution)", *gf.cutoff)
+	}
+	if !(*gf.eps > 0) {
+		return o, fmt.Errorf("--eps %g: want a distance > 0 Å", *gf.eps)
 	}
 	o.Cluster.Eps = *gf.eps
 	o.Edges.Cutoff = *gf.cutoff
