@@ -577,7 +577,7 @@ func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOpti
 		}
 	}
 	t0 := time.Now()
-	gr, rep, err := densgraph.Build(s.field, o)
+	gr, rep, err := densgraph.Build(&snapField{Field: s.field}, o)
 	if err != nil {
 		return nil, err
 	}
@@ -622,4 +622,43 @@ func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOpti
 	}
 	row.PaperCANodeFraction = PaperAllCANodeFraction
 	return row, nil
+}
+
+// snapField wraps a field so that points outside its domain by at most
+// snapTol Å (rounding) are moved onto the domain's face before sampling;
+// points further out still fail. It works around densgraph.Build sampling a
+// cluster centroid computed as sum·(1/n): for a cluster of walk end points
+// lying on a face of the domain, that can land one ulp outside it (seen on the
+// 3EK3 map: z = −10.280294306137984 against a face at −10.280294306137982),
+// and the whole graph then fails.
+type snapField struct {
+	grid.Field
+	buf []geom.Point
+}
+
+const snapTol = 1e-9
+
+func (s *snapField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) error {
+	dom := s.Field.Domain()
+	var out []geom.Point
+	for i, p := range pts {
+		if dom.Contains(p) {
+			continue
+		}
+		if out == nil {
+			s.buf = append(s.buf[:0], pts...)
+			out = s.buf
+		}
+		for a := 0; a < 3; a++ {
+			if p[a] < dom.Min[a] && p[a] >= dom.Min[a]-snapTol {
+				out[i][a] = dom.Min[a]
+			} else if p[a] > dom.Max[a] && p[a] <= dom.Max[a]+snapTol {
+				out[i][a] = dom.Max[a]
+			}
+		}
+	}
+	if out != nil {
+		pts = out
+	}
+	return s.Field.Sample(pts, val, grad)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
+	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/internal/shared"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
@@ -189,5 +190,33 @@ func TestFrameMismatch(t *testing.T) {
 	}
 	if prev > 0.5*ref.Z {
 		t.Errorf("z after a 3 Å shift %.3f, want below half of %.3f", prev, ref.Z)
+	}
+}
+
+// TestSnapField checks the rounding guard around densgraph.Build: a point an
+// ulp outside the domain samples the face value, a point 1e-6 Å outside
+// still fails, and the caller's points are not modified.
+func TestSnapField(t *testing.T) {
+	g := grid.New(grid.Frame{Shape: [3]int{3, 3, 3}, Spacing: geom.Vec3{1, 1, 1}, Origin: geom.Point{-10.280294306137982, 0, 0}})
+	for i := range g.Data {
+		g.Data[i] = float32(i)
+	}
+	f, err := grid.NewTrilinear(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &snapField{Field: f}
+	face := geom.Point{-10.280294306137982, 1, 1}
+	ulp := geom.Point{math.Nextafter(face[0], math.Inf(-1)), 1, 1}
+	pts := []geom.Point{ulp, face}
+	val := make([]float64, 2)
+	if err := s.Sample(pts, val, nil); err != nil {
+		t.Fatal(err)
+	}
+	if val[0] != val[1] || pts[0] != ulp {
+		t.Errorf("values %v (want equal), caller's point %v (want unchanged %v)", val, pts[0], ulp)
+	}
+	if err := s.Sample([]geom.Point{{face[0] - 1e-6, 1, 1}}, val[:1], nil); err == nil {
+		t.Error("a point 1e-6 Å outside sampled without error")
 	}
 }
