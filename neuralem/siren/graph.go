@@ -23,7 +23,7 @@ type layout struct {
 }
 
 // defaultLayout is the layout the Trainer and Evaluator use.
-var defaultLayout = layout{blocks: 2}
+var defaultLayout = layout{blocks: 1}
 
 // blocksFor returns the number of blocks actually used for n points: the
 // largest of lay.blocks, …, 2, 1 that divides n.
