@@ -653,3 +653,33 @@ func TestK8sJobs(t *testing.T) {
 		t.Errorf("merged map: %d regions, fitted %v; want all 8", len(nm.Regions), nm.Fitted())
 	}
 }
+
+// TestPJRTInstall builds docker/pjrt-install (its own module, as the CUDA
+// image does) and checks that it refuses unpinned or malformed requests
+// before downloading anything. The download itself needs PyPI and is done
+// only by 'docker build'.
+func TestPJRTInstall(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "pjrt-install")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = "pjrt-install"
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build in docker/pjrt-install: %v\n%s", err, out)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-plugin", "cuda13"}, `-version "": pin a Jax PJRT wheel version`},
+		{[]string{"-version", "latest"}, `-version "latest": pin`},
+		{[]string{"-plugin", "rocm", "-version", "0.8.0"}, `-plugin "rocm": want cuda12 or cuda13`},
+		{[]string{"-version", "0.8.0", "-lib", "lib"}, `-lib "lib": want an absolute directory`},
+		{[]string{"-version", "0.8.0", "extra"}, `unexpected arguments ["extra"]`},
+	}
+	for _, tc := range cases {
+		_, stderr, code := run(t, nil, t.TempDir(), bin, tc.args...)
+		if code != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("pjrt-install %v: exit %d, stderr %q, want %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
