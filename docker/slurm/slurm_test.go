@@ -249,7 +249,9 @@ func startCluster(t *testing.T) *cluster {
 			t.Fatal(err)
 		}
 		cmd.Stdout, cmd.Stderr = logf, logf
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		// Own process group (stopped as a group); SIGTERM if the test process
+		// dies without running its cleanups (e.g. a go test -timeout panic).
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("starting %s: %v", name, err)
 		}
@@ -259,6 +261,11 @@ func startCluster(t *testing.T) *cluster {
 		// Cancel whatever is left on this cluster, then stop the daemons in
 		// reverse order: SIGTERM to each one's process group, SIGKILL after 10 s.
 		_, _ = run(c.env, dir, "scancel", "--full", "--user=root")
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if out, err := run(c.env, dir, "squeue", "-h"); err != nil || strings.TrimSpace(out) == "" {
+				break
+			}
+		}
 		for i := len(daemons) - 1; i >= 0; i-- {
 			d := daemons[i]
 			done := make(chan struct{})
