@@ -264,6 +264,8 @@ func graphColumns() []column[GraphRow] {
 		{name: "build_s", prec: 3, get: func(r *GraphRow) any { return r.BuildTime }},
 		{name: "walk_s", prec: 3, get: func(r *GraphRow) any { return r.WalkTime }},
 		{name: "seeds_per_s", prec: 3, get: func(r *GraphRow) any { return r.SeedsPerSecond }},
+		{name: "walk_samples", get: func(r *GraphRow) any { return r.Samples }},
+		{name: "samples_per_s", prec: 3, get: func(r *GraphRow) any { return r.SamplesPerSecond }},
 		{name: "fit_s", prec: 3, get: func(r *GraphRow) any { return r.FitTime }},
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/mrc"
 )
 
-func pair2566(t *testing.T) Pair {
+func pair2566(t testing.TB) Pair {
 	p := DefaultPairs()[1]
 	if p.Name != "EMD-2566" {
 		t.Fatalf("DefaultPairs()[1] is %s, want EMD-2566", p.Name)
@@ -219,4 +219,20 @@ func TestSnapField(t *testing.T) {
 	if err := s.Sample([]geom.Point{{face[0] - 1e-6, 1, 1}}, val[:1], nil); err == nil {
 		t.Error("a point 1e-6 Å outside sampled without error")
 	}
+}
+
+// BenchmarkGraphBSplineEMD2566 times one B-spline graph of the EMD-2566
+// map (read, frame check, normalisation, prefilter, build, evaluation) and
+// reports the seeds walked per second of walk.
+func BenchmarkGraphBSplineEMD2566(b *testing.B) {
+	p := pair2566(b)
+	var sps float64
+	for b.Loop() {
+		r, err := RunGraph(context.Background(), GraphOptions{Pairs: []Pair{p}}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sps += r.Rows[0].SeedsPerSecond
+	}
+	b.ReportMetric(sps/float64(b.N), "seeds/s")
 }
