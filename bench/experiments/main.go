@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/experiment"
+	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
 func main() {
@@ -25,6 +26,10 @@ func main() {
 	data := flag.String("data", "", "shared data directory (default: ../shared/data beside the repository)")
 	preset := flag.String("preset", "paper", "SIREN preset: paper or cpu")
 	maxSteps := flag.Int("max-steps", 0, "override the preset's MaxSteps (0: keep)")
+	width := flag.Int("width", 0, "override the preset's Width (0: keep)")
+	hidden := flag.Int("hidden", 0, "override the preset's HiddenLayers (0: keep)")
+	lr := flag.Float64("lr", 0, "override the preset's LearningRate (0: keep)")
+	maxTime := flag.Duration("max-time", 0, "override the preset's MaxTime per region (0: keep)")
 	seed := flag.Uint64("seed", 0, "SIREN seed (0: the preset's)")
 	ckpt := flag.String("checkpoint-dir", "", "keep fitted neural maps here and resume from them")
 	models := flag.String("models", "", "interp: comma-separated model names from DefaultSimModels (default: all)")
@@ -38,13 +43,27 @@ func main() {
 	trilinear := flag.Bool("trilinear", false, "graph: add trilinear graphs")
 	margin := flag.Float64("model-margin", 0, "graph: restrict whole-map fields to this many Å around the model (0: whole map)")
 	flag.Parse()
-	if err := run(*exp, *out, *data, *preset, *maxSteps, *seed, *ckpt, *models, *crop, *cropVox, *norm, *noNeural, *pairs, *fitNeural, *neuralCrop, *trilinear, *margin); err != nil {
+	override := func(c *siren.Config) {
+		if *width > 0 {
+			c.Width = *width
+		}
+		if *hidden > 0 {
+			c.HiddenLayers = *hidden
+		}
+		if *lr > 0 {
+			c.LearningRate = *lr
+		}
+		if *maxTime > 0 {
+			c.MaxTime = *maxTime
+		}
+	}
+	if err := run(override, *exp, *out, *data, *preset, *maxSteps, *seed, *ckpt, *models, *crop, *cropVox, *norm, *noNeural, *pairs, *fitNeural, *neuralCrop, *trilinear, *margin); err != nil {
 		fmt.Fprintln(os.Stderr, "experiments:", err)
 		os.Exit(1)
 	}
 }
 
-func run(exp, out, data, preset string, maxSteps int, seed uint64, ckpt, models string, crop float64, cropVox int, norm string, noNeural bool,
+func run(override func(*siren.Config), exp, out, data, preset string, maxSteps int, seed uint64, ckpt, models string, crop float64, cropVox int, norm string, noNeural bool,
 	pairs string, fitNeural bool, neuralCrop float64, trilinear bool, margin float64) error {
 	if out == "" {
 		return fmt.Errorf("-out PREFIX is required")
@@ -58,6 +77,10 @@ func run(exp, out, data, preset string, maxSteps int, seed uint64, ckpt, models 
 	}
 	if maxSteps > 0 {
 		cfg.MaxSteps = maxSteps
+	}
+	override(&cfg)
+	if err := cfg.Validate(); err != nil {
+		return err
 	}
 	last := time.Now()
 	progress := func(p experiment.Progress) {
