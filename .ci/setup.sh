@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # Debian packages used as independent references by the tests (run with /usr/bin/python3).
 # chromium checks that notebook charts draw; libjs-requirejs loads RequireJS as Jupyter pages do.
 APT_PACKAGES=(python3-gemmi python3-mrcfile python3-numpy python3-scipy python3-sklearn python3-networkx
-  chromium libjs-requirejs)
+  chromium libjs-requirejs
+  slurm-wlm munge shellcheck python3-yaml)   # docker/: a real local Slurm cluster, script lint, k8s YAML
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -11,7 +11,7 @@
 # named "gonb" whose environment sets GOEXPERIMENT=simd and the GoMLX backend.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/.." && pwd)"
+
 say() { echo "kernels/setup: $*"; }
 
 # 1. Jupyter from Debian.

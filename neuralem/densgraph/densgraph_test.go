@@ -540,3 +540,17 @@ func BenchmarkDBSCAN(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(pts))*float64(b.N)/b.Elapsed().Seconds(), "points/s")
 }
+
+// A centroid of points on a face must not fall outside it by rounding (seen
+// on the 3EK3 map: z = −10.280294306137984 against a face at …982).
+func TestCentroidStaysInsideItsPoints(t *testing.T) {
+	z := -10.280294306137982
+	pts := []geom.Point{{1, 2, z}, {1.1, 2, z}, {1.05, 2.1, z}}
+	c, _, err := Centroids(pts, []int{0, 0, 0}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c[0][2] != z {
+		t.Errorf("centroid z = %.17g, want exactly %.17g", c[0][2], z)
+	}
+}

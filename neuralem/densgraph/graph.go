@@ -51,6 +51,8 @@ func Centroids(pts []geom.Point, labels []int, nc int) ([]geom.Point, []int, err
 	}
 	sum := make([]geom.Vec3, nc)
 	size := make([]int, nc)
+	lo := make([]geom.Point, nc)
+	hi := make([]geom.Point, nc)
 	for i, l := range labels {
 		if l == Noise {
 			continue
@@ -59,6 +61,13 @@ func Centroids(pts []geom.Point, labels []int, nc int) ([]geom.Point, []int, err
 			return nil, nil, fmt.Errorf("densgraph: label %d of point %d outside 0..%d", l, i, nc-1)
 		}
 		sum[l] = sum[l].Add(geom.Vec3(pts[i]))
+		if size[l] == 0 {
+			lo[l], hi[l] = pts[i], pts[i]
+		}
+		for a := 0; a < 3; a++ {
+			lo[l][a] = math.Min(lo[l][a], pts[i][a])
+			hi[l][a] = math.Max(hi[l][a], pts[i][a])
+		}
 		size[l]++
 	}
 	c := make([]geom.Point, nc)
@@ -67,6 +76,11 @@ func Centroids(pts []geom.Point, labels []int, nc int) ([]geom.Point, []int, err
 			return nil, nil, fmt.Errorf("densgraph: cluster %d is empty", l)
 		}
 		c[l] = geom.Point(sum[l].Scale(1 / float64(size[l])))
+		// Rounding can put the mean one ulp outside its points' box (and so
+		// outside the field's domain when they lie on a face): clamp it.
+		for a := 0; a < 3; a++ {
+			c[l][a] = math.Min(math.Max(c[l][a], lo[l][a]), hi[l][a])
+		}
 	}
 	return c, size, nil
 }

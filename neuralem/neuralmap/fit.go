@@ -291,6 +291,9 @@ func Merge(shards ...*NeuralMap) (*NeuralMap, error) {
 			if r.Net == nil {
 				continue
 			}
+			if err := sameArch(first, r.Net.Config); err != nil {
+				return nil, fmt.Errorf("neuralmap: merge: map %d region %d: %w", s+1, r.Region.ID, err)
+			}
 			if out.Regions[i].Net != nil {
 				return nil, fmt.Errorf("neuralmap: merge: region %d is fitted in map %d and an earlier map", r.Region.ID, s+1)
 			}
@@ -298,6 +301,23 @@ func Merge(shards ...*NeuralMap) (*NeuralMap, error) {
 		}
 	}
 	return out, nil
+}
+
+// sameArch reports a network whose architecture or seed differs from the
+// fitted regions of m (shards of one map must share them).
+func sameArch(m *NeuralMap, c siren.Config) error {
+	for _, r := range m.Regions {
+		if r.Net == nil {
+			continue
+		}
+		a := r.Net.Config
+		if a.Width != c.Width || a.HiddenLayers != c.HiddenLayers || a.Omega0 != c.Omega0 || a.Init != c.Init || a.Seed != c.Seed {
+			return fmt.Errorf("network width %d, %d hidden layers, ω0 %g, init %s, seed %d differs from map 0's width %d, %d hidden layers, ω0 %g, init %s, seed %d",
+				c.Width, c.HiddenLayers, c.Omega0, c.Init, c.Seed, a.Width, a.HiddenLayers, a.Omega0, a.Init, a.Seed)
+		}
+		return nil
+	}
+	return nil
 }
 
 // FitSummary sums up a map's training in one line.

@@ -8,9 +8,16 @@ import (
 	_ "github.com/gomlx/compute/gobackend" // the pure-Go backend, always linked
 )
 
+// DefaultBackendConfig is the backend used when $GOMLX_BACKEND is unset: the
+// pure-Go backend with its graph ops run one after another. compute v0.1.5's
+// Go backend can deadlock on 2 cores when two parallel ops both saturate the
+// matmul worker pool (2 of 6 small fits hung); ops_sequential never did (8 of
+// 8), and each matmul still uses every core.
+const DefaultBackendConfig = "go:ops_sequential"
+
 // NewBackend returns the GoMLX backend to use: the one named by
 // $GOMLX_BACKEND if it is set (e.g. "go", or "xla:cpu" in a -tags xla
-// build), otherwise the pure-Go backend. It never falls back to XLA on its
+// build), otherwise DefaultBackendConfig. It never falls back to XLA on its
 // own, so nothing tries to download PJRT plugins.
 func NewBackend() (compute.Backend, error) {
 	if cfg, ok := os.LookupEnv(compute.ConfigEnvVar); ok && cfg != "" {
@@ -20,7 +27,7 @@ func NewBackend() (compute.Backend, error) {
 		}
 		return b, nil
 	}
-	b, err := compute.NewWithConfig("go")
+	b, err := compute.NewWithConfig(DefaultBackendConfig)
 	if err != nil {
 		return nil, fmt.Errorf("siren: Go backend: %w", err)
 	}
