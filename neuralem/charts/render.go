@@ -353,6 +353,7 @@ var (
 	isNotebook  = func() bool { return gonbui.IsNotebook }
 	displayHTML = gonbui.DisplayHTML
 	updateHTML  = gonbui.UpdateHTML
+	syncOutput  = gonbui.Sync
 )
 
 // session remembers which bundles this program already sent to the notebook.
@@ -394,5 +395,8 @@ func Display(c Chart) error {
 		return err
 	}
 	displayHTML(h)
+	// Wait until GoNB has the output: a chart displayed as the cell's last
+	// act is otherwise lost when the cell's program exits first.
+	syncOutput()
 	return nil
 }

@@ -241,9 +241,16 @@ func TestWritePage(t *testing.T) {
 func TestDisplayInlinesOncePerProgram(t *testing.T) {
 	withJSDir(t, fakeBundles(t))
 	var shown []string
-	oldNB, oldDisp := isNotebook, displayHTML
-	defer func() { isNotebook, displayHTML = oldNB, oldDisp }()
+	oldNB, oldDisp, oldSync := isNotebook, displayHTML, syncOutput
+	defer func() { isNotebook, displayHTML, syncOutput = oldNB, oldDisp, oldSync }()
 	displayHTML = func(h string) { shown = append(shown, h) }
+	syncs := 0
+	syncOutput = func() { syncs++ }
+	defer func() {
+		if syncs != len(shown) {
+			t.Errorf("Display synced %d times for %d charts shown; each must wait for GoNB", syncs, len(shown))
+		}
+	}()
 
 	isNotebook = func() bool { return false }
 	line, _ := LossCurves("fit", []LossCurve{{Name: "r", Steps: []int{1}, Loss: []float64{1}}})
