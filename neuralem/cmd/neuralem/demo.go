@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"syscall"
 	"path/filepath"
 	"time"
 
@@ -116,7 +117,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	nemPath := filepath.Join(*outDir, "map"+neuralmap.FileExt)
 	say("fitting the neural map (%s preset: width %d, %d hidden sine layers, ω0 %g; regions ≤ %d voxels, overlap ≥ %d) → %s",
 		*ff.preset, cfg.Width, cfg.HiddenLayers, cfg.Omega0, tiling.Size, tiling.Overlap, nemPath)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	t0 := time.Now()
 	nm, err := fitMap(ctx, g, nemPath, cfg, tiling, resolution, nil, stderr, *asJSON)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"path/filepath"
 	"strings"
 	"time"
@@ -70,7 +71,7 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "%s [%d/%d] %s %s: %s\n", p.Experiment, p.Index+1, p.Total, p.Item, p.Stage, msg)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var res tableWriter
 	var runErr error

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/grid"
@@ -193,7 +194,7 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--shard %s: the map has only %d regions, so this shard is empty", *shard, len(all))
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
 	nm, err := fitMap(ctx, g, *out, cfg, tiling, *res, ids, stderr, *asJSON)
