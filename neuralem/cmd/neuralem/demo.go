@@ -8,8 +8,8 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"syscall"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/eval"

@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"syscall"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/experiment"
