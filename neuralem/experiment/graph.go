@@ -477,26 +477,17 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 			}
 		}
 		fo := neuralmap.FitOptions{Tiling: opts.Tiling, Config: cfg, Resolution: p.Resolution, Backend: opts.Backend}
-		if opts.CheckpointDir != "" {
-			if err := os.MkdirAll(opts.CheckpointDir, 0o755); err != nil {
-				return nil, err
-			}
-			fo.Checkpoint = filepath.Join(opts.CheckpointDir, fmt.Sprintf("graph_%s_crop%g_w%d_h%d_s%d.nem", p.Name, opts.NeuralCrop, cfg.Width, cfg.HiddenLayers, cfg.Seed))
-		}
-		report("fit", fmt.Sprintf("neural map of %v voxels", crop.Shape), nil)
-		t0 := time.Now()
-		nm, err = neuralmap.Fit(ctx, crop, fo, func(fp neuralmap.FitProgress) error {
-			report("fit", "", &fp)
-			return nil
-		})
+		var fitTime time.Duration
+		nm, fitTime, err = fitNeural(ctx, crop, fo, opts.CheckpointDir,
+			fmt.Sprintf("graph_%s_crop%g_w%d_h%d_s%d.nem", p.Name, opts.NeuralCrop, cfg.Width, cfg.HiddenLayers, cfg.Seed), report)
 		if err != nil {
-			return nil, fmt.Errorf("neural fit: %w", err)
+			return nil, err
 		}
 		src := "fitted on the whole map"
 		if opts.NeuralCrop > 0 {
 			src = fmt.Sprintf("fitted on a %g Å cube (%v voxels)", opts.NeuralCrop, crop.Shape)
 		}
-		nmSpec = fieldSpec{kind: "neural", source: src, crop: opts.NeuralCrop, fitTime: time.Since(t0)}
+		nmSpec = fieldSpec{kind: "neural", source: src, crop: opts.NeuralCrop, fitTime: fitTime}
 	}
 	if nm != nil {
 		ev, err := neuralmap.NewEvaluator(opts.Backend)
@@ -663,4 +654,26 @@ func (s *snapField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) er
 		pts = out
 	}
 	return s.Field.Sample(pts, val, grad)
+}
+
+// fitNeural fits a neural map of g for an experiment, checkpointed (and so
+// resumable) under dir/name when dir is set, reporting progress as stage
+// "fit". It returns the map and the wall time of the fit.
+func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, name string, report func(stage, detail string, fp *neuralmap.FitProgress)) (*neuralmap.NeuralMap, time.Duration, error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, 0, err
+		}
+		fo.Checkpoint = filepath.Join(dir, name)
+	}
+	report("fit", fmt.Sprintf("neural map of %v voxels", g.Shape), nil)
+	t0 := time.Now()
+	nm, err := neuralmap.Fit(ctx, g, fo, func(fp neuralmap.FitProgress) error {
+		report("fit", "", &fp)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("neural fit: %w", err)
+	}
+	return nm, time.Since(t0), nil
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -581,22 +579,10 @@ func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.C
 	var nm *neuralmap.NeuralMap
 	if !opts.NoNeural {
 		fo := neuralmap.FitOptions{Tiling: opts.Tiling, Config: cfg, Resolution: R, Backend: opts.Backend}
-		if opts.CheckpointDir != "" {
-			if err := os.MkdirAll(opts.CheckpointDir, 0o755); err != nil {
-				return nil, err
-			}
-			fo.Checkpoint = filepath.Join(opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g_crop%g_w%d_s%d.nem", sm.Name, R, opts.Crop, cfg.Width, cfg.Seed))
-		}
-		report("fit", fmt.Sprintf("neural map of %v voxels", fIn.Shape), nil)
-		t0 := time.Now()
-		nm, err = neuralmap.Fit(ctx, in, fo, func(p neuralmap.FitProgress) error {
-			report("fit", "", &p)
-			return nil
-		})
+		nm, row.FitTime, err = fitNeural(ctx, in, fo, opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g_crop%g_w%d_s%d.nem", sm.Name, R, opts.Crop, cfg.Width, cfg.Seed), report)
 		if err != nil {
-			return nil, fmt.Errorf("neural fit: %w", err)
+			return nil, err
 		}
-		row.FitTime = time.Since(t0)
 		ev, err := neuralmap.NewEvaluator(opts.Backend)
 		if err != nil {
 			return nil, err
