@@ -121,6 +121,10 @@ func TestFitResumesAfterInterruption(t *testing.T) {
 	if !errors.Is(f.stopErr, ErrStopped) || !strings.Contains(f.stopErr.Error(), "simulated interruption") {
 		t.Errorf("interrupted fit returned %v, want ErrStopped wrapping the callback's error", f.stopErr)
 	}
+	// Workers train regions concurrently: the order they finish in varies.
+	slices.Sort(f.firstIDs)
+	slices.Sort(f.resumed)
+	slices.Sort(f.trained)
 	if !slices.Equal(f.firstIDs, []int{0, 1}) || !slices.Equal(f.first.Fitted(), []int{0, 1}) {
 		t.Fatalf("first run finished %v, checkpoint holds %v; want [0 1] for both", f.firstIDs, f.first.Fitted())
 	}
@@ -154,6 +158,38 @@ func TestFitResumesAfterInterruption(t *testing.T) {
 	})
 	if err != nil || trained != 0 {
 		t.Errorf("resuming a complete checkpoint: err %v, %d progress calls for training", err, trained)
+	}
+}
+
+// TestFitWorkersAndStackAgree fits the same map one region at a time, with
+// two workers and in stacks of three: every region must come out the same
+// (the workers' results do not depend on scheduling; the stack follows each
+// network's own trajectory up to float32 summation order).
+func TestFitWorkersAndStackAgree(t *testing.T) {
+	g := synthMap()
+	cfg := tinyConfig()
+	cfg.MaxSteps = 40
+	var maps []*NeuralMap
+	for _, o := range []struct{ workers, stack int }{{1, 1}, {2, 1}, {1, 3}, {2, 3}} {
+		m, err := Fit(context.Background(), g, FitOptions{Tiling: tinyTiling, Config: cfg, Workers: o.workers, Stack: o.stack}, nil)
+		if err != nil {
+			t.Fatalf("workers %d, stack %d: %v", o.workers, o.stack, err)
+		}
+		if !m.Complete() {
+			t.Fatalf("workers %d, stack %d: fitted %v", o.workers, o.stack, m.Fitted())
+		}
+		maps = append(maps, m)
+	}
+	for i, m := range maps[1:] {
+		for id, r := range m.Regions {
+			ref := maps[0].Regions[id]
+			if r.Report.Steps != ref.Report.Steps || r.Report.BestStep != ref.Report.BestStep {
+				t.Errorf("run %d region %d: %d steps (best %d), one at a time %d (best %d)", i+1, id, r.Report.Steps, r.Report.BestStep, ref.Report.Steps, ref.Report.BestStep)
+			}
+			if d := math.Abs(r.Report.BestLoss - ref.Report.BestLoss); d > 1e-4*ref.Report.BestLoss {
+				t.Errorf("run %d region %d: best loss %g, one at a time %g", i+1, id, r.Report.BestLoss, ref.Report.BestLoss)
+			}
+		}
 	}
 }
 

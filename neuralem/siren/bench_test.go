@@ -96,3 +96,93 @@ func BenchmarkQuery100kW256(b *testing.B) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
 	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/100k")
 }
+
+// BenchmarkStack compares training K = 8 regions of s³ voxels one after
+// another (Trainer) with training them stacked in one graph
+// (StackTrainer), for the "cpu"-sized network (Width 64, 2 hidden layers).
+// One op is one Adam step of all 8 networks; compilation is excluded.
+func BenchmarkStack(b *testing.B) {
+	const k = 8
+	for _, s := range []int{16, 24} {
+		x, y := gaussTarget(b, s)
+		ys := make([][]float32, k)
+		for i := range ys {
+			ys[i] = y
+		}
+		cfg := Config{Width: 64, HiddenLayers: 2, Omega0: 30, LearningRate: 1e-4, MaxSteps: 1, Patience: 25, Seed: 1}
+		net, err := NewNet(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inits := make([]*Net, k)
+		for i := range inits {
+			inits[i] = net
+		}
+		b.Run(fmt.Sprintf("%d³/sequential", s), func(b *testing.B) {
+			tr, err := NewTrainer(nil, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil {
+				b.Fatal(err)
+			}
+			tr.cfg.MaxSteps = b.N
+			b.ResetTimer()
+			for range k {
+				if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%d³/2-workers", s), func(b *testing.B) {
+			// Two goroutines, each with its own backend and Trainer, fit 4
+			// regions each.
+			trs := make([]*Trainer, 2)
+			for w := range trs {
+				be, err := NewBackend()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if trs[w], err = NewTrainer(be, cfg); err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := trs[w].Fit(context.Background(), x, y, nil); err != nil {
+					b.Fatal(err)
+				}
+				trs[w].cfg.MaxSteps = b.N
+			}
+			b.ResetTimer()
+			errs := make(chan error, 2)
+			for _, tr := range trs {
+				go func() {
+					for range k / 2 {
+						if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil {
+							errs <- err
+							return
+						}
+					}
+					errs <- nil
+				}()
+			}
+			for range trs {
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%d³/stacked", s), func(b *testing.B) {
+			st, err := NewStackTrainer(nil, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := st.FitStack(context.Background(), inits, x, ys, nil); err != nil {
+				b.Fatal(err)
+			}
+			st.cfg.MaxSteps = b.N
+			b.ResetTimer()
+			if _, _, err := st.FitStack(context.Background(), inits, x, ys, nil); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

@@ -70,7 +70,6 @@ func NewTrainer(backend compute.Backend, cfg Config) (*Trainer, error) {
 	}
 	t := &Trainer{backend: backend, cfg: cfg, lay: defaultLayout}
 	nP := 2 * cfg.NumLayers()
-	lr, b1, b2, eps := cfg.LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon
 	// Inputs: x (layout-packed), y (layout's output shape), t (float32 scalar: 1-based step),
 	// params (nP), m (nP), v (nP).
 	// Outputs: loss of the input params, new params, new m, new v.
@@ -81,26 +80,7 @@ func NewTrainer(backend compute.Backend, cfg Config) (*Trainer, error) {
 		out := forward(cfg, t.lay, xIn, params)
 		loss := ReduceAllMean(Square(Sub(out, y)))
 		grads := Gradient(loss, params...)
-		// PyTorch's Adam: p -= lr·m̂ / (√v̂ + eps) with bias corrections.
-		bc1 := OneMinus(Pow(Scalar(tt.Graph(), tt.DType(), b1), tt))
-		bc2 := OneMinus(Pow(Scalar(tt.Graph(), tt.DType(), b2), tt))
-		stepSize := Div(Scalar(tt.Graph(), tt.DType(), lr), bc1)
-		sqrtBC2 := Sqrt(bc2)
-		outs := make([]*Node, 0, 1+3*nP)
-		outs = append(outs, loss)
-		newM := make([]*Node, nP)
-		newV := make([]*Node, nP)
-		newP := make([]*Node, nP)
-		for i, g := range grads {
-			newM[i] = Add(MulScalar(m[i], b1), MulScalar(g, 1-b1))
-			newV[i] = Add(MulScalar(v[i], b2), MulScalar(Square(g), 1-b2))
-			denom := AddScalar(Div(Sqrt(newV[i]), sqrtBC2), eps)
-			newP[i] = Sub(params[i], Mul(stepSize, Div(newM[i], denom)))
-		}
-		outs = append(outs, newP...)
-		outs = append(outs, newM...)
-		outs = append(outs, newV...)
-		return outs
+		return append([]*Node{loss}, adamUpdate(cfg, tt, params, m, v, grads)...)
 	}
 	exec, err := NewExec(backend, fn)
 	if err != nil {
@@ -144,21 +124,8 @@ func (t *Trainer) FitFrom(ctx context.Context, init *Net, x, y []float32, progre
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := len(y)
-	if n == 0 {
-		return nil, nil, fmt.Errorf("siren: Fit: no target values (len(y) = 0)")
-	}
-	if len(x) != 3*n {
-		return nil, nil, fmt.Errorf("siren: Fit: len(x) = %d, want 3·len(y) = %d", len(x), 3*n)
-	}
-	for i, v := range x {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, nil, fmt.Errorf("siren: Fit: x[%d] (point %d, axis %d) = %g, want finite", i, i/3, i%3, v)
-		}
-	}
-	for i, v := range y {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, nil, fmt.Errorf("siren: Fit: y[%d] = %g, want finite", i, v)
-		}
+	if err := checkFitData(x, y); err != nil {
+		return nil, nil, fmt.Errorf("siren: Fit: %w", err)
 	}
 	net := init.Clone()
 	net.Config = t.cfg

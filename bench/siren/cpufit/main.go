@@ -28,6 +28,8 @@ func main() {
 	lr := flag.Float64("lr", 0, "override LearningRate")
 	steps := flag.Int("steps", 0, "override MaxSteps")
 	every := flag.Int("every", 25, "print progress every n steps")
+	maxTime := flag.Duration("maxtime", 0, "override MaxTime")
+	omega0 := flag.Float64("omega0", 0, "override Omega0")
 	flag.Parse()
 	g, _, err := mrc.ReadGrid(*path)
 	if err != nil {
@@ -48,6 +50,12 @@ func main() {
 	}
 	if *steps > 0 {
 		cfg.MaxSteps = *steps
+	}
+	if *maxTime > 0 {
+		cfg.MaxTime = *maxTime
+	}
+	if *omega0 > 0 {
+		cfg.Omega0 = *omega0
 	}
 	s := *size
 	var lo [3]int
@@ -74,7 +82,12 @@ func main() {
 	x, _ := siren.RegionCoords([3]int{s, s, s})
 	fmt.Printf("map %s crop %d³ at %v; config %+v\n", *path, s, lo, cfg)
 	start := time.Now()
+	reached := false
 	net, rep, err := siren.Fit(context.Background(), cfg, x, y, func(p siren.Progress) {
+		if !reached && p.Best < cfg.HighLoss {
+			reached = true
+			fmt.Printf("best MSE below %g after %d steps, %.1f s\n", cfg.HighLoss, p.Step, p.Elapsed.Seconds())
+		}
 		if p.Step%*every == 0 {
 			fmt.Printf("step %4d loss %.3g best %.3g %6.1fs\n", p.Step, p.Loss, p.Best, p.Elapsed.Seconds())
 		}

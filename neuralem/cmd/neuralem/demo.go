@@ -120,7 +120,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	t0 := time.Now()
-	nm, err := fitMap(ctx, g, nemPath, cfg, tiling, resolution, nil, stderr, *asJSON)
+	nm, err := fitMap(ctx, g, nemPath, neuralmap.FitOptions{Tiling: tiling, Config: cfg, Resolution: resolution,
+		Workers: *ff.workers, Stack: *ff.stack}, stderr, *asJSON)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("interrupted; run the same command to resume from %s", nemPath)

@@ -32,6 +32,7 @@ type fitFlags struct {
 	maxTime             *time.Duration
 	seed                *uint64
 	regionSize, overlap *int
+	workers, stack      *int
 }
 
 func addFitFlags(fs interface {
@@ -52,6 +53,8 @@ func addFitFlags(fs interface {
 		seed:       fs.Uint64("seed", 0, "override the seed (region r uses seed+r)"),
 		regionSize: fs.Int("region-size", region.DefaultOptions.Size, "maximum region edge in voxels (paper: 64)"),
 		overlap:    fs.Int("overlap", region.DefaultOptions.Overlap, "minimum overlap between regions in voxels (paper: 4)"),
+		workers:    fs.Int("workers", 0, "regions trained at the same time (0: one per core on the Go backend, 1 otherwise)"),
+		stack:      fs.Int("stack", 1, "regions trained together in one batched graph (for accelerators; 1 on CPUs)"),
 	}
 }
 
@@ -84,6 +87,12 @@ func (f *fitFlags) config() (siren.Config, region.Options, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, region.Options{}, err
 	}
+	switch {
+	case *f.workers < 0:
+		return cfg, region.Options{}, fmt.Errorf("--workers %d: want ≥ 0 (0: automatic)", *f.workers)
+	case *f.stack < 1:
+		return cfg, region.Options{}, fmt.Errorf("--stack %d: want ≥ 1", *f.stack)
+	}
 	tiling := region.Options{Size: *f.regionSize, Overlap: *f.overlap}
 	return cfg, tiling, tiling.Validate()
 }
@@ -104,9 +113,11 @@ func parseShard(s string, nRegions int) ([]int, error) {
 
 // fitMap fits g into a neural map at out (resuming from out if it exists),
 // with a progress bar on stderr.
-func fitMap(ctx context.Context, g *grid.Grid, out string, cfg siren.Config, tiling region.Options, resolution float64, ids []int, stderr io.Writer, quiet bool) (*neuralmap.NeuralMap, error) {
+// opts gives the tiling, network, resolution, regions, workers and stack;
+// out becomes its checkpoint.
+func fitMap(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool) (*neuralmap.NeuralMap, error) {
 	var bar *progress.Bar
-	var lastRegion = -1
+	done := 0 // regions finished (workers finish them in any order)
 	cb := func(p neuralmap.FitProgress) error {
 		if bar == nil {
 			bar = progress.New(stderr, "fit", p.Total)
@@ -114,23 +125,21 @@ func fitMap(ctx context.Context, g *grid.Grid, out string, cfg siren.Config, til
 		}
 		switch {
 		case p.Done && p.Resumed:
-			bar.Update(p.Index+1, fmt.Sprintf("region %d already fitted (resumed)", p.Region.ID))
+			done++
+			bar.Update(done, fmt.Sprintf("region %d already fitted (resumed)", p.Region.ID))
 		case p.Done:
-			bar.Update(p.Index+1, fmt.Sprintf("region %d done: %d steps, best MSE %.3g, %s", p.Region.ID, p.Report.Steps, p.Report.BestLoss, p.Report.StopReason))
-			if !quiet && lastRegion != p.Region.ID {
-				lastRegion = p.Region.ID
-			}
+			done++
+			bar.Update(done, fmt.Sprintf("region %d done: %d steps, best MSE %.3g, %s", p.Region.ID, p.Report.Steps, p.Report.BestLoss, p.Report.StopReason))
 		default:
-			bar.Update(p.Index, fmt.Sprintf("region %d step %d MSE %.3g best %.3g", p.Region.ID, p.Step.Step, p.Step.Loss, p.Step.Best))
+			bar.Update(done, fmt.Sprintf("region %d step %d MSE %.3g best %.3g", p.Region.ID, p.Step.Step, p.Step.Loss, p.Step.Best))
 		}
 		return nil
 	}
-	nm, err := neuralmap.Fit(ctx, g, neuralmap.FitOptions{
-		Tiling: tiling, Config: cfg, Resolution: resolution, Regions: ids, Checkpoint: out,
-	}, cb)
+	opts.Checkpoint = out
+	nm, err := neuralmap.Fit(ctx, g, opts, cb)
 	if bar != nil {
-		n := len(ids)
-		if nm != nil && ids == nil {
+		n := len(opts.Regions)
+		if nm != nil && opts.Regions == nil {
 			n = len(nm.Fitted())
 		}
 		bar.Done(n, "")
@@ -197,7 +206,8 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	nm, err := fitMap(ctx, g, *out, cfg, tiling, *res, ids, stderr, *asJSON)
+	nm, err := fitMap(ctx, g, *out, neuralmap.FitOptions{Tiling: tiling, Config: cfg, Resolution: *res, Regions: ids,
+		Workers: *ff.workers, Stack: *ff.stack}, stderr, *asJSON)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("interrupted; finished regions are saved in %s — run the same command to resume", *out)
