@@ -476,7 +476,7 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 				return nil, err
 			}
 		}
-		fo := neuralmap.FitOptions{Tiling: opts.Tiling, Config: cfg, Resolution: p.Resolution, Backend: opts.Backend}
+		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: p.Resolution, Backend: opts.Backend}
 		var fitTime time.Duration
 		nm, fitTime, err = fitNeural(ctx, crop, fo, opts.CheckpointDir,
 			fmt.Sprintf("graph_%s_crop%g_w%d_h%d_s%d.nem", p.Name, opts.NeuralCrop, cfg.Width, cfg.HiddenLayers, cfg.Seed), report)

@@ -97,7 +97,8 @@ type InterpOptions struct {
 	Config siren.Config
 	// Seed, if not 0, replaces the configuration's seed.
 	Seed uint64
-	// Tiling of the neural map (zero value: the paper's 64/4).
+	// Tiling of the neural map (zero value: the preset's — the paper's
+	// 64/4, or 16/4 for "cpu"; see neuralmap.Preset).
 	Tiling region.Options
 	// Normalization of the control (default NormInput).
 	Normalization Normalization
@@ -360,6 +361,23 @@ func SirenConfig(preset string, cfg siren.Config, seed uint64) (siren.Config, er
 	return cfg, cfg.Validate()
 }
 
+// presetTiling returns t, or, when t is the zero value, the tiling of the
+// preset that SirenConfig picks from preset and cfg (the paper's when cfg is
+// given explicitly).
+func presetTiling(preset string, cfg siren.Config, t region.Options) region.Options {
+	if t != (region.Options{}) {
+		return t
+	}
+	if cfg.Width != 0 || preset == "" {
+		preset = "paper"
+	}
+	p, err := neuralmap.Preset(preset)
+	if err != nil {
+		return region.DefaultOptions // SirenConfig reports the bad name
+	}
+	return p.Tiling
+}
+
 // RunInterp runs the interpolation experiment on every model of opts.
 // progress, if not nil, is called as the work advances.
 func RunInterp(ctx context.Context, opts InterpOptions, progress func(Progress)) (*InterpResults, error) {
@@ -578,7 +596,7 @@ func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.C
 	}
 	var nm *neuralmap.NeuralMap
 	if !opts.NoNeural {
-		fo := neuralmap.FitOptions{Tiling: opts.Tiling, Config: cfg, Resolution: R, Backend: opts.Backend}
+		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: R, Backend: opts.Backend}
 		nm, row.FitTime, err = fitNeural(ctx, in, fo, opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g_crop%g_w%d_s%d.nem", sm.Name, R, opts.Crop, cfg.Width, cfg.Seed), report)
 		if err != nil {
 			return nil, err

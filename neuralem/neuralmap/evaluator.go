@@ -11,7 +11,7 @@ import (
 // compiled graphs depend on).
 type archKey struct {
 	width, hidden int
-	omega0        float64
+	omega0, first float64
 }
 
 // sirenEvaluator dispatches to one siren.Evaluator per architecture, all on
@@ -38,7 +38,7 @@ func NewEvaluator(backend compute.Backend) (NetEvaluator, error) {
 
 func (s *sirenEvaluator) Eval(net *siren.Net, x, val, grad []float32) error {
 	c := net.Config
-	k := archKey{c.Width, c.HiddenLayers, c.Omega0}
+	k := archKey{c.Width, c.HiddenLayers, c.Omega0, c.InputOmega0()}
 	s.mu.Lock()
 	e, ok := s.evals[k]
 	if !ok {

@@ -18,12 +18,13 @@ import (
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
-// File format (version 1), all integers little-endian:
+// File format (version 2), all integers little-endian:
 //
 //	offset  size  field
 //	0       16    magic "NEURALEM-MAP\r\n\x1a\n" (PNG-style: text-mode
 //	              transfers and truncation to 7 bits show up at once)
-//	16      4     format version (uint32) = 1
+//	16      4     format version (uint32) = 2 (1 is read too: it has no
+//	              first_omega0, i.e. every sine layer uses omega0)
 //	20      4     flags (uint32) = 0, reserved
 //	24      8     metadata length M in bytes (uint64)
 //	32      8     weights length W in bytes (uint64), a multiple of 4
@@ -39,7 +40,9 @@ import (
 // offset and count of its weights.
 const (
 	fileMagic   = "NEURALEM-MAP\r\n\x1a\n"
-	fileVersion = 1
+	fileVersion = 2
+	// oldestVersion is the oldest format version Load reads.
+	oldestVersion = 1
 	headerLen   = 40
 	// FileExt is the conventional extension of neural map files.
 	FileExt = ".nem"
@@ -72,6 +75,7 @@ type netMeta struct {
 	Width        int     `json:"width"`
 	HiddenLayers int     `json:"hidden_layers"`
 	Omega0       float64 `json:"omega0"`
+	FirstOmega0  float64 `json:"first_omega0,omitempty"`
 	Init         string  `json:"init"`
 	LearningRate float64 `json:"learning_rate"`
 	MaxSteps     int     `json:"max_steps"`
@@ -157,7 +161,7 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 			rep := r.Report
 			rm.Fitted = true
 			rm.Net = &netMeta{
-				Width: c.Width, HiddenLayers: c.HiddenLayers, Omega0: c.Omega0, Init: string(c.Init),
+				Width: c.Width, HiddenLayers: c.HiddenLayers, Omega0: c.Omega0, FirstOmega0: c.FirstOmega0, Init: string(c.Init),
 				LearningRate: c.LearningRate, MaxSteps: c.MaxSteps, MaxTimeNs: int64(c.MaxTime),
 				Patience: c.Patience, LowLoss: c.LowLoss, HighLoss: c.HighLoss, Seed: c.Seed,
 			}
@@ -258,8 +262,8 @@ func Decode(b []byte) (*NeuralMap, error) {
 		return nil, fmt.Errorf("truncated: %d bytes, shorter than the %d-byte header", len(b), headerLen)
 	}
 	version := binary.LittleEndian.Uint32(b[16:])
-	if version != fileVersion {
-		return nil, fmt.Errorf("format version %d not supported (this build reads version %d)", version, fileVersion)
+	if version < oldestVersion || version > fileVersion {
+		return nil, fmt.Errorf("format version %d not supported (this build reads versions %d–%d)", version, oldestVersion, fileVersion)
 	}
 	if flags := binary.LittleEndian.Uint32(b[20:]); flags != 0 {
 		return nil, fmt.Errorf("header flags 0x%x unknown (want 0)", flags)
@@ -286,7 +290,7 @@ func Decode(b []byte) (*NeuralMap, error) {
 	if err := dec.Decode(&meta); err != nil {
 		return nil, fmt.Errorf("metadata JSON: %w", err)
 	}
-	if meta.Version != fileVersion {
+	if meta.Version != int(version) {
 		return nil, fmt.Errorf("metadata version %d does not match header version %d", meta.Version, version)
 	}
 	wb := body[headerLen+metaLen:]
@@ -323,7 +327,7 @@ func Decode(b []byte) (*NeuralMap, error) {
 			}
 			nc := rm.Net
 			cfg := siren.Config{
-				Width: nc.Width, HiddenLayers: nc.HiddenLayers, Omega0: nc.Omega0, Init: siren.InitScheme(nc.Init),
+				Width: nc.Width, HiddenLayers: nc.HiddenLayers, Omega0: nc.Omega0, FirstOmega0: nc.FirstOmega0, Init: siren.InitScheme(nc.Init),
 				LearningRate: nc.LearningRate, MaxSteps: nc.MaxSteps, MaxTime: time.Duration(nc.MaxTimeNs),
 				Patience: nc.Patience, LowLoss: nc.LowLoss, HighLoss: nc.HighLoss, Seed: nc.Seed,
 			}

@@ -63,6 +63,38 @@ type FitOptions struct {
 	Stack int
 }
 
+// PresetNames lists the names Preset accepts.
+var PresetNames = []string{"paper", "cpu"}
+
+// Preset returns the fit options of a named preset: its network
+// (siren.Preset of the same name) and the region tiling the network is
+// sized for.
+//
+//   - "paper": the paper's network (256 wide, 4 hidden sine layers) on the
+//     paper's regions of at most 64 voxels per axis overlapping by ≥ 4.
+//   - "cpu": a 64-wide network with 2 hidden sine layers on regions of at
+//     most 16 voxels overlapping by ≥ 4. Small regions are what make CPUs
+//     fast here: a 16³ region has 4,096 voxels for the network's 8,641
+//     parameters, and it is fitted below MSE 1e-5 in ~90 steps of ~0.07 s,
+//     while one 64³ region of the paper network takes ~25 s per step.
+//     Measured on a 48³ crop of EMD-20026 (bench/siren/README.md): 64
+//     regions, ≈ 3.5 min on 2 cores, blended-map MSE on every voxel far
+//     below the paper's 4e-4.
+func Preset(name string) (FitOptions, error) {
+	cfg, err := siren.Preset(name)
+	if err != nil {
+		return FitOptions{}, fmt.Errorf("neuralmap: %w", err)
+	}
+	t := region.DefaultOptions
+	if name == "cpu" {
+		t = region.Options{Size: CPURegionSize, Overlap: region.DefaultOptions.Overlap}
+	}
+	return FitOptions{Tiling: t, Config: cfg}, nil
+}
+
+// CPURegionSize is the region edge of the "cpu" preset, in voxels.
+const CPURegionSize = 16
+
 // FitProgress reports Fit's progress to its callback.
 type FitProgress struct {
 	// Region is the region being fitted.
@@ -213,7 +245,7 @@ func (f *fitRun) run(ctx context.Context, pending []int) error {
 	workers := f.opts.Workers
 	if workers <= 0 {
 		workers = 1
-		if first.Name() == "go" {
+		if siren.IsGoBackend(first) {
 			workers = runtime.GOMAXPROCS(0)
 		}
 	}
@@ -472,9 +504,8 @@ func compatible(prev, m *NeuralMap, cfg siren.Config) error {
 			continue
 		}
 		c := r.Net.Config
-		if c.Width != cfg.Width || c.HiddenLayers != cfg.HiddenLayers || c.Omega0 != cfg.Omega0 {
-			return fmt.Errorf("region %d was trained with width %d, %d hidden layers, ω0 %g; now %d, %d, %g",
-				r.Region.ID, c.Width, c.HiddenLayers, c.Omega0, cfg.Width, cfg.HiddenLayers, cfg.Omega0)
+		if !c.SameArch(cfg) {
+			return fmt.Errorf("region %d was trained with %s; now %s", r.Region.ID, c.ArchString(), cfg.ArchString())
 		}
 	}
 	return nil
@@ -525,9 +556,9 @@ func sameArch(m *NeuralMap, c siren.Config) error {
 			continue
 		}
 		a := r.Net.Config
-		if a.Width != c.Width || a.HiddenLayers != c.HiddenLayers || a.Omega0 != c.Omega0 || a.Init != c.Init || a.Seed != c.Seed {
-			return fmt.Errorf("network width %d, %d hidden layers, ω0 %g, init %s, seed %d differs from map 0's width %d, %d hidden layers, ω0 %g, init %s, seed %d",
-				c.Width, c.HiddenLayers, c.Omega0, c.Init, c.Seed, a.Width, a.HiddenLayers, a.Omega0, a.Init, a.Seed)
+		if !a.SameArch(c) || a.Init != c.Init || a.Seed != c.Seed {
+			return fmt.Errorf("network %s, init %s, seed %d differs from map 0's %s, init %s, seed %d",
+				c.ArchString(), c.Init, c.Seed, a.ArchString(), a.Init, a.Seed)
 		}
 		return nil
 	}

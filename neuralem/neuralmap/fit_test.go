@@ -369,3 +369,28 @@ func TestExportMRC(t *testing.T) {
 	}
 	checkMRCWithMrcfile(t, path, m)
 }
+
+func TestPreset(t *testing.T) {
+	for _, name := range PresetNames {
+		p, err := Preset(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		cfg, _ := siren.Preset(name)
+		if p.Config != cfg {
+			t.Errorf("%s: config %+v, siren.Preset gives %+v", name, p.Config, cfg)
+		}
+		if err := p.Tiling.Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if p, _ := Preset("paper"); p.Tiling != region.DefaultOptions {
+		t.Errorf("paper tiling %+v, want the paper's %+v", p.Tiling, region.DefaultOptions)
+	}
+	if p, _ := Preset("cpu"); p.Tiling != (region.Options{Size: CPURegionSize, Overlap: 4}) {
+		t.Errorf("cpu tiling %+v, want %d/4", p.Tiling, CPURegionSize)
+	}
+	if _, err := Preset("gpu"); err == nil || !strings.Contains(err.Error(), `"gpu"`) {
+		t.Errorf("unknown preset: err = %v, want one naming it", err)
+	}
+}

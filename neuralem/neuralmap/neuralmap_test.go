@@ -3,6 +3,7 @@ package neuralmap
 import (
 	"bytes"
 	"encoding/binary"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -358,6 +359,65 @@ func equalF32(a, b []float32) bool {
 	return true
 }
 
+// TestLoadVersion1 reads a file in format version 1 (no first_omega0: every
+// sine layer uses omega0), made by rewriting the version of a fresh file,
+// and round-trips a FirstOmega0 in the current version.
+func TestLoadVersion1(t *testing.T) {
+	m := randomNetMap(t, 8)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "v2.nem")
+	if err := m.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metaLen := binary.LittleEndian.Uint64(b[24:])
+	meta := b[headerLen : headerLen+metaLen]
+	if bytes.Contains(meta, []byte("first_omega0")) {
+		t.Fatal("a map without FirstOmega0 wrote first_omega0")
+	}
+	v1 := append([]byte(nil), b...)
+	binary.LittleEndian.PutUint32(v1[16:], 1)
+	meta1 := bytes.Replace(meta, []byte(`"version": 2`), []byte(`"version": 1`), 1)
+	meta1 = bytes.Replace(meta1, []byte(`"version":2`), []byte(`"version":1`), 1)
+	if bytes.Equal(meta1, meta) {
+		t.Fatalf("no version field found in the metadata: %.200s", meta)
+	}
+	copy(v1[headerLen:], meta1)
+	binary.LittleEndian.PutUint32(v1[len(v1)-4:], crc32.Checksum(v1[:len(v1)-4], castagnoli))
+	p1 := filepath.Join(dir, "v1.nem")
+	if err := os.WriteFile(p1, v1, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(p1)
+	if err != nil {
+		t.Fatalf("version 1 file: %v", err)
+	}
+	for i, r := range got.Regions {
+		if r.Net != nil && (r.Net.Config != m.Regions[i].Net.Config || !equalF32(r.Net.Layers[0].W, m.Regions[i].Net.Layers[0].W)) {
+			t.Errorf("version 1 file: region %d differs", i)
+		}
+	}
+	for i := range m.Regions {
+		if m.Regions[i].Net != nil {
+			m.Regions[i].Net.Config.FirstOmega0 = 7.5
+		}
+	}
+	if err := m.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = Load(p); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range got.Regions {
+		if r.Net != nil && r.Net.Config.FirstOmega0 != 7.5 {
+			t.Errorf("region %d: FirstOmega0 %g after a round trip, want 7.5", i, r.Net.Config.FirstOmega0)
+		}
+	}
+}
+
 func TestLoadRejectsBadFiles(t *testing.T) {
 	m := randomNetMap(t, 8)
 	dir := t.TempDir()
@@ -384,7 +444,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"trailing data", append(append([]byte(nil), b...), 0), "trailing data"},
 		{"flipped weight bit", mutate(func(c []byte) []byte { c[len(c)-50] ^= 1; return c }), "checksum mismatch"},
 		{"flipped metadata bit", mutate(func(c []byte) []byte { c[headerLen+10] ^= 0x20; return c }), "checksum mismatch"},
-		{"unknown version", mutate(func(c []byte) []byte { binary.LittleEndian.PutUint32(c[16:], 2); return c }), "version 2 not supported"},
+		{"unknown version", mutate(func(c []byte) []byte { binary.LittleEndian.PutUint32(c[16:], 3); return c }), "version 3 not supported"},
 		{"text-mode mangled", bytes.Replace(b, []byte("\r\n"), []byte("\n"), 1), "not a neuralem neural map file"},
 		{"huge metadata length", mutate(func(c []byte) []byte { binary.LittleEndian.PutUint64(c[24:], metaLen+1<<50); return c }), "corrupt"},
 	}

@@ -3,6 +3,8 @@ package siren
 import (
 	"fmt"
 	"os"
+	"reflect"
+	"strings"
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend" // the pure-Go backend, always linked
@@ -32,4 +34,17 @@ func NewBackend() (compute.Backend, error) {
 		return nil, fmt.Errorf("siren: Go backend: %w", err)
 	}
 	return b, nil
+}
+
+// IsGoBackend reports whether b is GoMLX's pure-Go backend (whose training
+// step keeps about one core busy, so regions are best trained concurrently).
+func IsGoBackend(b compute.Backend) bool {
+	if b == nil {
+		return false
+	}
+	t := reflect.TypeOf(b)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.HasSuffix(t.PkgPath(), "/gobackend")
 }

@@ -31,7 +31,7 @@ type Evaluator struct {
 }
 
 // NewEvaluator returns an Evaluator for networks with cfg's architecture
-// (Width, HiddenLayers, Omega0) on backend (nil: NewBackend()).
+// (Width, HiddenLayers, Omega0, FirstOmega0) on backend (nil: NewBackend()).
 func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -86,9 +86,8 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 	if net == nil {
 		return fmt.Errorf("siren: Eval: nil net")
 	}
-	if !net.Config.sameArch(e.cfg) {
-		return fmt.Errorf("siren: Eval: net is Width %d, HiddenLayers %d, Omega0 %g; evaluator is Width %d, HiddenLayers %d, Omega0 %g",
-			net.Config.Width, net.Config.HiddenLayers, net.Config.Omega0, e.cfg.Width, e.cfg.HiddenLayers, e.cfg.Omega0)
+	if !net.Config.SameArch(e.cfg) {
+		return fmt.Errorf("siren: Eval: net is %s; evaluator is %s", net.Config.ArchString(), e.cfg.ArchString())
 	}
 	if len(net.Layers) != e.cfg.NumLayers() {
 		return fmt.Errorf("siren: Eval: net has %d layers, want %d", len(net.Layers), e.cfg.NumLayers())

@@ -117,9 +117,8 @@ func (t *Trainer) FitFrom(ctx context.Context, init *Net, x, y []float32, progre
 	if err := init.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("siren: FitFrom: initial net: %w", err)
 	}
-	if !init.Config.sameArch(t.cfg) {
-		return nil, nil, fmt.Errorf("siren: FitFrom: initial net is Width %d, HiddenLayers %d, Omega0 %g; trainer is Width %d, HiddenLayers %d, Omega0 %g",
-			init.Config.Width, init.Config.HiddenLayers, init.Config.Omega0, t.cfg.Width, t.cfg.HiddenLayers, t.cfg.Omega0)
+	if !init.Config.SameArch(t.cfg) {
+		return nil, nil, fmt.Errorf("siren: FitFrom: initial net is %s; trainer is %s", init.Config.ArchString(), t.cfg.ArchString())
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

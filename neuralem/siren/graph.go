@@ -101,8 +101,8 @@ func forward(cfg Config, lay layout, x *Node, params []*Node) *Node {
 	for l := 0; l <= last; l++ {
 		w, b := params[2*l], params[2*l+1]
 		if l < last {
-			w = MulScalar(w, cfg.Omega0)
-			b = MulScalar(b, cfg.Omega0)
+			w = MulScalar(w, cfg.omega(l))
+			b = MulScalar(b, cfg.omega(l))
 		}
 		out, in := w.Shape().Dimensions[0], w.Shape().Dimensions[1]
 		var z *Node

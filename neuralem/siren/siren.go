@@ -87,6 +87,13 @@ type Config struct {
 	HiddenLayers int
 	// Omega0 is the sine frequency factor ω0 (paper: 30).
 	Omega0 float64
+	// FirstOmega0, if not 0, replaces Omega0 in the input sine layer only
+	// (SIREN's first_omega_0; the hidden sine layers keep Omega0). It sets
+	// the spatial frequencies the network starts from and learns most
+	// easily, per normalised unit: regions smaller than the paper's 64
+	// voxels map fewer voxels onto [−1, 1], so the same ω0 means higher
+	// frequencies per voxel (see Preset "cpu"). 0: Omega0, as in the paper.
+	FirstOmega0 float64
 	// Init is the weight initialisation scheme (default InitPaper).
 	Init InitScheme
 	// LearningRate is Adam's step size. The paper does not state it; the
@@ -117,13 +124,16 @@ type Config struct {
 //     paper init, Adam lr 1e-4 (SIREN's default; the paper gives none),
 //     patience 25, thresholds 1e-5 / 4e-4. The paper has no caps; the preset
 //     sets MaxSteps 10000 so that a region that never reaches 4e-4 still ends.
-//   - "cpu": a smaller network for 2 CPU cores: Width 128, 3 hidden sine
-//     layers, lr 5e-4, MaxSteps 2000, MaxTime 10 min, the paper's stop rule.
-//     Measured (bench/siren/README.md, loaded shared machine): on a 48³
-//     crop of EMD-20026 (0.65 Å voxels) it made 108 steps in 10 min and
-//     reached MSE 9.2e-3 (MAE 0.032 in [0, 1] units), NOT the paper's 4e-4;
-//     Width 64 / 2 hidden layers plateaued near 1.5e-2. Reaching 4e-4 on real
-//     map crops takes far longer than minutes on 2 cores.
+//   - "cpu": a small network for CPUs, sized for 16-voxel regions
+//     (neuralmap.Preset("cpu") pairs it with that tiling): Width 64, 2
+//     hidden sine layers (8,641 parameters, about two per voxel of a 16³
+//     region), lr 3e-3, MaxSteps 2000, MaxTime 5 min, the paper's stop
+//     rule. Measured (bench/siren/README.md): on a 48³ crop of EMD-20026
+//     tiled into 64 such regions every region reaches the paper's LowLoss
+//     (MSE < 1e-5) in about 90 steps / 6 s, and the blended map is fitted
+//     in about 3.5 min on 2 cores. The network is too small for bigger
+//     regions: on 24³ regions it needs more than 800 steps to reach 4e-4,
+//     and Width 32 stalls near 2e-3 even on 16³.
 func Preset(name string) (Config, error) {
 	base := Config{
 		Width: 256, HiddenLayers: 4, Omega0: 30, Init: InitPaper,
@@ -135,9 +145,9 @@ func Preset(name string) (Config, error) {
 		return base, nil
 	case "cpu":
 		c := base
-		c.Width, c.HiddenLayers = 128, 3
-		c.LearningRate = 5e-4
-		c.MaxSteps, c.MaxTime = 2000, 10*time.Minute
+		c.Width, c.HiddenLayers = 64, 2
+		c.LearningRate = 3e-3
+		c.MaxSteps, c.MaxTime = 2000, 5*time.Minute
 		return c, nil
 	}
 	return Config{}, fmt.Errorf("siren: unknown preset %q (want \"paper\" or \"cpu\")", name)
@@ -152,6 +162,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("siren: config HiddenLayers = %d, want ≥ 0", c.HiddenLayers)
 	case !(c.Omega0 > 0) || math.IsInf(c.Omega0, 0):
 		return fmt.Errorf("siren: config Omega0 = %g, want a finite value > 0", c.Omega0)
+	case !(c.FirstOmega0 >= 0) || math.IsInf(c.FirstOmega0, 0):
+		return fmt.Errorf("siren: config FirstOmega0 = %g, want a finite value ≥ 0 (0: Omega0)", c.FirstOmega0)
 	case c.Init != "" && c.Init != InitPaper && c.Init != InitSitzmann:
 		return fmt.Errorf("siren: config Init = %q, want %q or %q", c.Init, InitPaper, InitSitzmann)
 	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
@@ -170,10 +182,37 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// sameArch reports whether two configs describe the same network shape and
-// function (Width, HiddenLayers, Omega0).
-func (c Config) sameArch(o Config) bool {
-	return c.Width == o.Width && c.HiddenLayers == o.HiddenLayers && c.Omega0 == o.Omega0
+// SameArch reports whether two configs describe the same network shape and
+// function (Width, HiddenLayers, Omega0 and the input layer's ω0), so that
+// one's weights can be evaluated or trained with the other.
+func (c Config) SameArch(o Config) bool {
+	return c.Width == o.Width && c.HiddenLayers == o.HiddenLayers && c.Omega0 == o.Omega0 && c.InputOmega0() == o.InputOmega0()
+}
+
+// InputOmega0 returns the ω0 of the input sine layer: FirstOmega0, or
+// Omega0 when FirstOmega0 is 0.
+func (c Config) InputOmega0() float64 {
+	if c.FirstOmega0 != 0 {
+		return c.FirstOmega0
+	}
+	return c.Omega0
+}
+
+// omega returns the ω0 of sine layer l.
+func (c Config) omega(l int) float64 {
+	if l == 0 {
+		return c.InputOmega0()
+	}
+	return c.Omega0
+}
+
+// ArchString describes the architecture in errors and logs.
+func (c Config) ArchString() string {
+	s := fmt.Sprintf("Width %d, HiddenLayers %d, Omega0 %g", c.Width, c.HiddenLayers, c.Omega0)
+	if c.FirstOmega0 != 0 {
+		s += fmt.Sprintf(", FirstOmega0 %g", c.FirstOmega0)
+	}
+	return s
 }
 
 // Layer is one fully connected layer, y = W·x + b.
@@ -290,7 +329,6 @@ func (n *Net) Clone() *Net {
 // normalised unit, by forward-mode differentiation. It is slow and meant for
 // tests and spot checks.
 func (n *Net) EvalRef(x [3]float64) (float64, [3]float64) {
-	w0 := n.Config.Omega0
 	h := x[:]
 	// dh[f][a] = d h_f / d x_a
 	dh := [][3]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
@@ -309,6 +347,7 @@ func (n *Net) EvalRef(x [3]float64) (float64, [3]float64) {
 				}
 			}
 			if l < last {
+				w0 := n.Config.omega(l)
 				c := math.Cos(w0 * s)
 				z[o] = math.Sin(w0 * s)
 				for a := 0; a < 3; a++ {

@@ -61,6 +61,7 @@ func TestPresets(t *testing.T) {
 		func(c *Config) { c.Width = 0 },
 		func(c *Config) { c.HiddenLayers = -1 },
 		func(c *Config) { c.Omega0 = math.NaN() },
+		func(c *Config) { c.FirstOmega0 = -1 },
 		func(c *Config) { c.LearningRate = 0 },
 		func(c *Config) { c.MaxSteps, c.MaxTime = 0, 0 },
 		func(c *Config) { c.Patience = 0 },

@@ -94,8 +94,8 @@ func forwardStack(cfg Config, x *Node, params []*Node) *Node {
 	for l := 0; l <= last; l++ {
 		w, b := params[2*l], params[2*l+1]
 		if l < last {
-			w = MulScalar(w, cfg.Omega0)
-			b = MulScalar(b, cfg.Omega0)
+			w = MulScalar(w, cfg.omega(l))
+			b = MulScalar(b, cfg.omega(l))
 		}
 		out, in := cfg.layerDims(l)
 		if d := w.Shape().Dimensions; len(d) != 3 || d[0] != k || d[1] != out || d[2] != in {
@@ -167,9 +167,8 @@ func (t *StackTrainer) FitStack(ctx context.Context, inits []*Net, x []float32, 
 		if err := inits[k].Validate(); err != nil {
 			return nil, nil, fmt.Errorf("siren: FitStack: initial net %d: %w", k, err)
 		}
-		if !inits[k].Config.sameArch(t.cfg) {
-			return nil, nil, fmt.Errorf("siren: FitStack: initial net %d is Width %d, HiddenLayers %d, Omega0 %g; trainer is Width %d, HiddenLayers %d, Omega0 %g",
-				k, inits[k].Config.Width, inits[k].Config.HiddenLayers, inits[k].Config.Omega0, t.cfg.Width, t.cfg.HiddenLayers, t.cfg.Omega0)
+		if !inits[k].Config.SameArch(t.cfg) {
+			return nil, nil, fmt.Errorf("siren: FitStack: initial net %d is %s; trainer is %s", k, inits[k].Config.ArchString(), t.cfg.ArchString())
 		}
 		if len(ys[k]) != n {
 			return nil, nil, fmt.Errorf("siren: FitStack: network %d has %d targets, network 0 has %d", k, len(ys[k]), n)

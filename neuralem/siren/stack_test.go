@@ -147,3 +147,75 @@ func TestFitStackErrors(t *testing.T) {
 		t.Error("cancelled before the first step: no error")
 	}
 }
+
+func TestIsGoBackend(t *testing.T) {
+	b, err := NewBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !IsGoBackend(b) {
+		t.Errorf("IsGoBackend(NewBackend()) = false for %q (%T)", b.Name(), b)
+	}
+	if IsGoBackend(nil) {
+		t.Error("IsGoBackend(nil) = true")
+	}
+}
+
+// TestFirstOmega0 checks that the input layer's own ω0 reaches the graph
+// (Evaluator and the training step) and the float64 reference alike, and
+// that it changes the function.
+func TestFirstOmega0(t *testing.T) {
+	cfg := Config{Width: 16, HiddenLayers: 1, Omega0: 30, FirstOmega0: 7.5, LearningRate: 1e-3, MaxSteps: 3, Patience: 5, HighLoss: 4e-4, Seed: 5}
+	net, err := NewNet(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := NewEvaluator(nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := gaussTarget(t, 5)
+	n := len(y)
+	val, grad := make([]float32, n), make([]float32, 3*n)
+	if err := ev.Eval(net, x, val, grad); err != nil {
+		t.Fatal(err)
+	}
+	same := net.Clone()
+	same.Config.FirstOmega0 = 0
+	var maxD, maxChange float64
+	for i := range n {
+		p := [3]float64{float64(x[3*i]), float64(x[3*i+1]), float64(x[3*i+2])}
+		v, _ := net.EvalRef(p)
+		v30, _ := same.EvalRef(p)
+		maxD = math.Max(maxD, math.Abs(v-float64(val[i])))
+		maxChange = math.Max(maxChange, math.Abs(v-v30))
+	}
+	if maxD > 1e-5 {
+		t.Errorf("Evaluator vs EvalRef with FirstOmega0 7.5: max error %g", maxD)
+	}
+	if maxChange < 1e-3 {
+		t.Errorf("FirstOmega0 7.5 vs 30 changes the output by at most %g: not applied", maxChange)
+	}
+	if err := ev.Eval(same, x, val, nil); err == nil {
+		t.Error("evaluating a FirstOmega0 = 0 net with a FirstOmega0 = 7.5 evaluator: no error")
+	}
+	// The training step's loss at step 0 is the MSE of the evaluator's output.
+	tr, err := NewTrainer(nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rep, err := tr.FitFrom(context.Background(), net, x, y, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ev.Eval(net, x, val, nil); err != nil {
+		t.Fatal(err)
+	}
+	var mse float64
+	for i := range y {
+		mse += float64((val[i]-y[i])*(val[i]-y[i])) / float64(n)
+	}
+	if math.Abs(mse-rep.History[0]) > 1e-5*mse {
+		t.Errorf("training loss at step 0 %g, evaluator MSE %g", rep.History[0], mse)
+	}
+}

@@ -26,14 +26,6 @@ func init() {
 const (
 	defaultMap   = "neuralem/testdata/default/emd20026_crop.mrc.gz"
 	defaultModel = "neuralem/testdata/default/emd20026_crop.pdb"
-	// demoRegionSize tiles the 27×35×40 default into 2×2×2 overlapping regions,
-	// so the demo exercises tiling and blending, not just one network.
-	demoRegionSize = 24
-	// demoMaxSteps and demoMaxTime cap each region's training in the demo
-	// (override with --max-steps / --max-time; the natural-fit stop still
-	// applies first).
-	demoMaxSteps = 300
-	demoMaxTime  = 45 * time.Second
 )
 
 // findDefault resolves a shipped-default path relative to the working
@@ -62,8 +54,6 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	gf := addGraphFlags(fs)
 	ef := addEvalFlags(fs)
 	asJSON := fs.Bool("json", false, "write the summary as JSON to stdout")
-	fs.Lookup("region-size").DefValue = fmt.Sprint(demoRegionSize)
-	_ = fs.Set("region-size", fmt.Sprint(demoRegionSize))
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -102,14 +92,6 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	say("map %s: %v voxels of %.3g Å; model %s: %d atoms; resolution %.3g Å", *mapPath, g.Shape, g.Spacing[0], *modelPath, len(m.Atoms), resolution)
 
 	// 2. Fit (resumes from the output file if a previous run was interrupted).
-	// The demo must finish in minutes on 2 CPU cores: unless told otherwise,
-	// cap each of the 8 regions at demoMaxSteps steps and demoMaxTime.
-	if *ff.maxSteps == 0 {
-		*ff.maxSteps = demoMaxSteps
-	}
-	if *ff.maxTime == 0 {
-		*ff.maxTime = demoMaxTime
-	}
 	cfg, tiling, err := ff.config()
 	if err != nil {
 		return err

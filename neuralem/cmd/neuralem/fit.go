@@ -28,6 +28,7 @@ type fitFlags struct {
 	preset              *string
 	width, layers       *int
 	omega0, lr          *float64
+	firstOmega0         *float64
 	maxSteps            *int
 	maxTime             *time.Duration
 	seed                *uint64
@@ -43,31 +44,36 @@ func addFitFlags(fs interface {
 	Uint64(string, uint64, string) *uint64
 }, defPreset string) *fitFlags {
 	return &fitFlags{
-		preset:     fs.String("preset", defPreset, "network preset: paper (exactly the paper: 256 wide, 4 hidden sine layers) or cpu (small, for CPUs)"),
-		width:      fs.Int("width", 0, "override the preset's layer width"),
-		layers:     fs.Int("hidden-layers", 0, "override the preset's number of hidden sine layers"),
-		omega0:     fs.Float64("omega0", 0, "override ω0"),
-		lr:         fs.Float64("lr", 0, "override Adam's learning rate"),
-		maxSteps:   fs.Int("max-steps", 0, "override the step cap per region"),
-		maxTime:    fs.Duration("max-time", 0, "override the wall-clock cap per region (e.g. 5m)"),
-		seed:       fs.Uint64("seed", 0, "override the seed (region r uses seed+r)"),
-		regionSize: fs.Int("region-size", region.DefaultOptions.Size, "maximum region edge in voxels (paper: 64)"),
-		overlap:    fs.Int("overlap", region.DefaultOptions.Overlap, "minimum overlap between regions in voxels (paper: 4)"),
-		workers:    fs.Int("workers", 0, "regions trained at the same time (0: one per core on the Go backend, 1 otherwise)"),
-		stack:      fs.Int("stack", 1, "regions trained together in one batched graph (for accelerators; 1 on CPUs)"),
+		preset:      fs.String("preset", defPreset, "preset: paper (exactly the paper: 256 wide, 4 hidden sine layers, 64-voxel regions) or cpu (64 wide, 2 hidden layers, 16-voxel regions: fast on CPUs)"),
+		width:       fs.Int("width", 0, "override the preset's layer width"),
+		layers:      fs.Int("hidden-layers", 0, "override the preset's number of hidden sine layers"),
+		omega0:      fs.Float64("omega0", 0, "override ω0 of the hidden sine layers (and the input layer unless --first-omega0)"),
+		firstOmega0: fs.Float64("first-omega0", -1, "override ω0 of the input sine layer only (0: same as --omega0; -1: the preset's)"),
+		lr:          fs.Float64("lr", 0, "override Adam's learning rate"),
+		maxSteps:    fs.Int("max-steps", 0, "override the step cap per region"),
+		maxTime:     fs.Duration("max-time", 0, "override the wall-clock cap per region (e.g. 5m)"),
+		seed:        fs.Uint64("seed", 0, "override the seed (region r uses seed+r)"),
+		regionSize:  fs.Int("region-size", 0, "maximum region edge in voxels (0: the preset's, paper 64, cpu 16)"),
+		overlap:     fs.Int("overlap", region.DefaultOptions.Overlap, "minimum overlap between regions in voxels (paper: 4)"),
+		workers:     fs.Int("workers", 0, "regions trained at the same time (0: one per core on the Go backend, 1 otherwise)"),
+		stack:       fs.Int("stack", 1, "regions trained together in one batched graph (for accelerators; 1 on CPUs)"),
 	}
 }
 
 func (f *fitFlags) config() (siren.Config, region.Options, error) {
-	cfg, err := siren.Preset(*f.preset)
+	p, err := neuralmap.Preset(*f.preset)
 	if err != nil {
-		return cfg, region.Options{}, err
+		return siren.Config{}, region.Options{}, err
 	}
+	cfg := p.Config
 	if *f.width > 0 {
 		cfg.Width = *f.width
 	}
 	if *f.layers > 0 {
 		cfg.HiddenLayers = *f.layers
+	}
+	if *f.firstOmega0 >= 0 {
+		cfg.FirstOmega0 = *f.firstOmega0
 	}
 	if *f.omega0 > 0 {
 		cfg.Omega0 = *f.omega0
@@ -93,7 +99,10 @@ func (f *fitFlags) config() (siren.Config, region.Options, error) {
 	case *f.stack < 1:
 		return cfg, region.Options{}, fmt.Errorf("--stack %d: want ≥ 1", *f.stack)
 	}
-	tiling := region.Options{Size: *f.regionSize, Overlap: *f.overlap}
+	tiling := region.Options{Size: p.Tiling.Size, Overlap: *f.overlap}
+	if *f.regionSize > 0 {
+		tiling.Size = *f.regionSize
+	}
 	return cfg, tiling, tiling.Validate()
 }
 
