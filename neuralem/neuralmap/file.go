@@ -43,7 +43,7 @@ const (
 	fileVersion = 2
 	// oldestVersion is the oldest format version Load reads.
 	oldestVersion = 1
-	headerLen   = 40
+	headerLen     = 40
 	// FileExt is the conventional extension of neural map files.
 	FileExt = ".nem"
 )
