@@ -263,8 +263,8 @@ func TestDockerfilesProject(t *testing.T) {
 			if strings.Contains(b.Args, "-tags") || !strings.Contains(b.Args, "CGO_ENABLED=0") {
 				t.Errorf("%s: the CPU build links the Go backend only (no -tags, CGO_ENABLED=0): %s", f, b.Args)
 			}
-			if find(ins, "ENV", "GOMLX_BACKEND=go") == nil {
-				t.Errorf("%s: GOMLX_BACKEND=go", f)
+			if find(ins, "ENV", "GOMLX_BACKEND=go:ops_sequential") == nil {
+				t.Errorf("%s: want ENV GOMLX_BACKEND=go:ops_sequential (siren.DefaultBackendConfig: the parallel op scheduler can deadlock)", f)
 			}
 		case "cuda/Dockerfile":
 			if !strings.Contains(b.Args, "-tags xla") {

@@ -15,7 +15,7 @@
 #                           script's parent directory)
 #   NEURALEM_NOTEBOOK_IP    address Jupyter listens on (default 0.0.0.0)
 #   NEURALEM_NOTEBOOK_PORT  port Jupyter listens on (default 8888)
-#   GOMLX_BACKEND           GoMLX backend: 'go' (CPU image default) or 'xla:cuda' (CUDA
+#   GOMLX_BACKEND           GoMLX backend: 'go:ops_sequential' (CPU image default) or 'xla:cuda' (CUDA
 #                           image default; needs 'docker run --gpus all')
 #   GOEXPERIMENT            set to 'simd' unless already set (notebook builds need it)
 set -euo pipefail
@@ -45,7 +45,7 @@ check_backend() {
     xla:cuda* | xla:gpu* | cuda*)
       if ! compgen -G '/dev/nvidia[0-9]*' >/dev/null; then
         say "GOMLX_BACKEND=${GOMLX_BACKEND} but no NVIDIA GPU is visible (no /dev/nvidia0):" \
-          "run the container with 'docker run --gpus all ...', or set GOMLX_BACKEND=go for the CPU"
+          "run the container with 'docker run --gpus all ...', or set GOMLX_BACKEND=go:ops_sequential for the CPU"
       fi
       ;;
     *) ;;

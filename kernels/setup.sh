@@ -59,11 +59,17 @@ spec, gobin, js = sys.argv[1:4]
 k = json.load(open(spec))
 env = k.setdefault("env", {})
 env["GOEXPERIMENT"] = "simd"
-env["GOMLX_BACKEND"] = os.environ.get("GOMLX_BACKEND", "go")
+# The backend: the user's choice if set (e.g. xla:cuda), else none, so the
+# notebooks use siren.DefaultBackendConfig (the Go backend, ops run one
+# after another: compute v0.1.5's parallel op scheduler can deadlock).
+if os.environ.get("GOMLX_BACKEND"):
+    env["GOMLX_BACKEND"] = os.environ["GOMLX_BACKEND"]
+else:
+    env.pop("GOMLX_BACKEND", None)
 env["NEURALEM_JS_DIR"] = js
 parts = [gobin, "/usr/local/go/bin"] + os.environ.get("PATH", "/usr/bin:/bin").split(":")
 env["PATH"] = ":".join(dict.fromkeys(p for p in parts if p))
 json.dump(k, open(spec, "w"), indent=2)
 PY
-say "kernel ready: $spec (GOEXPERIMENT=simd, GOMLX_BACKEND=${GOMLX_BACKEND:-go})"
+say "kernel ready: $spec (GOEXPERIMENT=simd, GOMLX_BACKEND=${GOMLX_BACKEND:-unset, so the default Go backend})"
 say "start the server with: bash kernels/notebook.sh"

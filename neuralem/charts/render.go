@@ -39,15 +39,20 @@ const JSDirEnv = "NEURALEM_JS_DIR"
 var ErrNotNotebook = errors.New("charts: not running in a GoNB notebook (gonbui.IsNotebook is false)")
 
 // JSDir returns the node_modules directory holding [EChartsFile]: the value of
-// $NEURALEM_JS_DIR if set, otherwise the first kernels/js/node_modules found in
-// the working directory, in $GONB_DIR, or in one of their parents. The error
+// $NEURALEM_JS_DIR if it holds the file, otherwise the first
+// kernels/js/node_modules found in the working directory, in $GONB_DIR, or in
+// one of their parents. The error
 // says where it looked.
 func JSDir() (string, error) {
+	// A kernelspec registered from another clone of the repository can
+	// point $NEURALEM_JS_DIR at a directory that is gone: then look near
+	// the working directory before giving up.
+	var stale string
 	if d := os.Getenv(JSDirEnv); d != "" {
 		if fileExists(filepath.Join(d, EChartsFile)) {
 			return d, nil
 		}
-		return "", fmt.Errorf("charts: $%s=%q has no %s (run kernels/setup.sh)", JSDirEnv, d, EChartsFile)
+		stale = fmt.Sprintf("$%s=%q has no %s; ", JSDirEnv, d, EChartsFile)
 	}
 	var starts []string
 	if wd, err := os.Getwd(); err == nil {
@@ -68,6 +73,9 @@ func JSDir() (string, error) {
 			}
 			dir = parent
 		}
+	}
+	if stale != "" {
+		return "", fmt.Errorf("charts: %sno kernels/js/node_modules above %q either (run kernels/setup.sh)", stale, strings.Join(starts, `", "`))
 	}
 	return "", fmt.Errorf("charts: no %s: $%s is unset and no kernels/js/node_modules above %q (run kernels/setup.sh)",
 		EChartsFile, JSDirEnv, strings.Join(starts, `", "`))

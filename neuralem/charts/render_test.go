@@ -150,6 +150,8 @@ func TestHTML3DIncludesGL(t *testing.T) {
 
 func TestHTMLFallsBackToCDN(t *testing.T) {
 	withJSDir(t, filepath.Join(t.TempDir(), "missing"))
+	t.Setenv("GONB_DIR", "")
+	t.Chdir(t.TempDir()) // no kernels/js/node_modules to fall back to
 	sc, err := NodesVsAtoms([][3]float64{{0, 0, 0}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -202,9 +204,15 @@ func TestJSDirSearch(t *testing.T) {
 	if got, err := JSDir(); err != nil || got != nm {
 		t.Errorf("from %s: JSDir() = %q, %v; want %q", sub, got, err, nm)
 	}
+	// A stale $NEURALEM_JS_DIR (a kernelspec registered from another clone)
+	// falls back to the search, and is named when that fails too.
 	t.Setenv(JSDirEnv, filepath.Join(root, "nope"))
-	if _, err := JSDir(); err == nil || !strings.Contains(err.Error(), "NEURALEM_JS_DIR") {
-		t.Errorf("bad $%s: err = %v", JSDirEnv, err)
+	if got, err := JSDir(); err != nil || got != nm {
+		t.Errorf("stale $%s from %s: JSDir() = %q, %v; want the fallback %q", JSDirEnv, sub, got, err, nm)
+	}
+	t.Chdir(t.TempDir())
+	if _, err := JSDir(); err == nil || !strings.Contains(err.Error(), "NEURALEM_JS_DIR") || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("stale $%s and nothing to fall back to: err = %v", JSDirEnv, err)
 	}
 }
 

@@ -145,8 +145,9 @@ func equalF32(a, b []float32) bool {
 	return true
 }
 
-// TestDemoEndToEnd runs the main job on the shipped default with a short
-// fit, then checks that every produced file loads and the metrics are in
+// TestDemoEndToEnd runs the main job on the shipped default exactly as a
+// new user does (the cpu preset, no overrides; ≈ 100 s on 2 cores), then
+// checks that every produced file loads and the metrics are in
 // ranges justified below.
 func TestDemoEndToEnd(t *testing.T) {
 	if testing.Short() {
@@ -154,8 +155,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	mapPath, modelPath := defaultPaths(t)
 	dir := t.TempDir()
-	code, out, stderr := cli(t, "demo", "-o", dir, "--map", mapPath, "--model", modelPath, "--max-steps", "60",
-		"--width", "64", "--hidden-layers", "2", "--lr", "1e-3", "--json") // the network the ranges below were measured with
+	code, out, stderr := cli(t, "demo", "-o", dir, "--map", mapPath, "--model", modelPath, "--json")
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, stderr)
 	}
@@ -182,15 +182,16 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("demo --json: %v\n%s", err, out)
 	}
-	if sum.Fit.Regions != 8 {
-		t.Errorf("the 27×35×40 default tiled into %d regions of ≤ 24 voxels, want 2×2×2 = 8", sum.Fit.Regions)
+	if sum.Fit.Regions != 18 {
+		t.Errorf("the 27×35×40 default tiled into %d regions of ≤ 16 voxels, want 2×3×3 = 18", sum.Fit.Regions)
 	}
-	// 60 steps of the cpu preset per region reach an RMSE of ≈ 0.05 on the
-	// [0,1] scale (measured 0.079 after 30 steps, 0.019 after 150); a broken
-	// fit or a frame mix-up gives ≥ 0.15 (the map's own σ on [0,1] is 0.117).
+	// The paper's fit criterion, MSE < 4e-4 on the networks' [−1, 1] scale,
+	// is RMSE < 0.01 on [0, 1] (measured 0.0047: every region stops below
+	// MSE 1e-4); a broken fit or a frame mix-up gives ≥ 0.1 (the map's own
+	// σ on [0, 1] is 0.117).
 	t.Logf("fit RMSE on [0,1]: %.4g", sum.Fit.RMSE01)
-	if !(sum.Fit.RMSE01 < 0.1) {
-		t.Errorf("fit RMSE on [0,1] = %g, want < 0.1", sum.Fit.RMSE01)
+	if !(sum.Fit.RMSE01 < 0.01) {
+		t.Errorf("fit RMSE on [0,1] = %g, want < 0.01 (the paper's MSE < 4e-4)", sum.Fit.RMSE01)
 	}
 	nm, err := neuralmap.Load(filepath.Join(dir, "map.nem"))
 	if err != nil {
@@ -232,10 +233,11 @@ func TestDemoEndToEnd(t *testing.T) {
 				t.Errorf("bspline graph metrics out of range: %+v", m)
 			}
 		case "neural":
-			// A 60-step fit is coarse: its peaks are fewer but sit on atoms
-			// (measured after 150 steps: specificity 0.93, RMSD 0.36 Å, Cα
-			// coverage 1.0; after 30 steps: specificity 0.96, coverage 0.53).
-			if m.Nodes < 10 || m.Specificity < 0.7 || m.RMSD > 0.6 || m.CA.Coverage < 0.4 {
+			// Measured: 315 nodes, sensitivity 0.631 (more atoms found than
+			// the B-spline's 0.496), specificity 0.711, RMSD 0.416 Å, Cα
+			// coverage 1.0. Ranges leave room for float differences
+			// between CPUs (matmul kernels) in training.
+			if m.CA.Coverage < 0.95 || m.Sensitivity < 0.5 || m.Sensitivity > 0.75 || m.Specificity < 0.6 || m.RMSD > 0.5 {
 				t.Errorf("neural graph metrics out of range: %+v", m)
 			}
 		default:

@@ -29,6 +29,8 @@ type fitFlags struct {
 	width, layers       *int
 	omega0, lr          *float64
 	firstOmega0         *float64
+	lowLoss, highLoss   *float64
+	patience            *int
 	maxSteps            *int
 	maxTime             *time.Duration
 	seed                *uint64
@@ -51,6 +53,9 @@ func addFitFlags(fs interface {
 		firstOmega0: fs.Float64("first-omega0", -1, "override ω0 of the input sine layer only (0: same as --omega0; -1: the preset's)"),
 		lr:          fs.Float64("lr", 0, "override Adam's learning rate"),
 		maxSteps:    fs.Int("max-steps", 0, "override the step cap per region"),
+		lowLoss:     fs.Float64("low-loss", -1, "override the stop rule's LowLoss: stop at once when the best MSE is below it (paper: 1e-5; -1: the preset's)"),
+		highLoss:    fs.Float64("high-loss", -1, "override the stop rule's HighLoss: the natural fit point applies below it (paper: 4e-4; -1: the preset's)"),
+		patience:    fs.Int("patience", 0, "override the natural-fit-point patience in steps (paper: 25)"),
 		maxTime:     fs.Duration("max-time", 0, "override the wall-clock cap per region (e.g. 5m)"),
 		seed:        fs.Uint64("seed", 0, "override the seed (region r uses seed+r)"),
 		regionSize:  fs.Int("region-size", 0, "maximum region edge in voxels (0: the preset's, paper 64, cpu 16)"),
@@ -83,6 +88,15 @@ func (f *fitFlags) config() (siren.Config, region.Options, error) {
 	}
 	if *f.maxSteps > 0 {
 		cfg.MaxSteps = *f.maxSteps
+	}
+	if *f.lowLoss >= 0 {
+		cfg.LowLoss = *f.lowLoss
+	}
+	if *f.highLoss >= 0 {
+		cfg.HighLoss = *f.highLoss
+	}
+	if *f.patience > 0 {
+		cfg.Patience = *f.patience
 	}
 	if *f.maxTime > 0 {
 		cfg.MaxTime = *f.maxTime
