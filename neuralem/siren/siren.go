@@ -133,7 +133,7 @@ type Config struct {
 //     bound. Measured (bench/siren/README.md): a 48³ crop of EMD-20026
 //     (64 regions) is fitted in about 5 min on 2 cores; on simulated maps
 //     the stop at 1e-4 instead of 1e-5 cut the fit time 2.7× and changed
-//     the error between voxels by under 7 %. Faster fits interpolate
+//     the error between voxels by 7 % or less. Faster fits interpolate
 //     worse: lr 3e-3 fits in a third of the time but its error between
 //     voxels is 3–6× larger; ω0 20 is 30–40 % more accurate between voxels
 //     at 3 Å and takes 2.2× as long.
