@@ -359,13 +359,9 @@ func equalF32(a, b []float32) bool {
 	return true
 }
 
-// TestLoadVersion1 reads a file in format version 1 (no first_omega0: every
-// sine layer uses omega0), made by rewriting the version of a fresh file,
-// and round-trips a FirstOmega0 in the current version.
-func TestLoadVersion1(t *testing.T) {
-	m := randomNetMap(t, 8)
-	dir := t.TempDir()
-	p := filepath.Join(dir, "v2.nem")
+// savedBytes saves m at p and returns the file's bytes.
+func savedBytes(t *testing.T, m *NeuralMap, p string) []byte {
+	t.Helper()
 	if err := m.Save(p); err != nil {
 		t.Fatal(err)
 	}
@@ -373,6 +369,17 @@ func TestLoadVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// TestLoadVersion1 reads a file in format version 1 (no first_omega0: every
+// sine layer uses omega0), made by rewriting the version of a fresh file,
+// and round-trips a FirstOmega0 in the current version.
+func TestLoadVersion1(t *testing.T) {
+	m := randomNetMap(t, 8)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "v2.nem")
+	b := savedBytes(t, m, p)
 	metaLen := binary.LittleEndian.Uint64(b[24:])
 	meta := b[headerLen : headerLen+metaLen]
 	if bytes.Contains(meta, []byte("first_omega0")) {
@@ -421,14 +428,7 @@ func TestLoadVersion1(t *testing.T) {
 func TestLoadRejectsBadFiles(t *testing.T) {
 	m := randomNetMap(t, 8)
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.nem")
-	if err := m.Save(good); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := savedBytes(t, m, filepath.Join(dir, "good.nem"))
 	metaLen := binary.LittleEndian.Uint64(b[24:])
 	mutate := func(f func(c []byte) []byte) []byte { return f(append([]byte(nil), b...)) }
 	cases := []struct {

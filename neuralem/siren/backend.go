@@ -36,6 +36,19 @@ func NewBackend() (compute.Backend, error) {
 	return b, nil
 }
 
+// checkedBackend validates cfg and returns backend, or NewBackend() when it
+// is nil: the common start of the Trainer, StackTrainer and Evaluator
+// constructors.
+func checkedBackend(backend compute.Backend, cfg Config) (compute.Backend, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if backend == nil {
+		return NewBackend()
+	}
+	return backend, nil
+}
+
 // IsGoBackend reports whether b is GoMLX's pure-Go backend (whose training
 // step keeps about one core busy, so regions are best trained concurrently).
 func IsGoBackend(b compute.Backend) bool {

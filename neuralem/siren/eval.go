@@ -33,14 +33,9 @@ type Evaluator struct {
 // NewEvaluator returns an Evaluator for networks with cfg's architecture
 // (Width, HiddenLayers, Omega0, FirstOmega0) on backend (nil: NewBackend()).
 func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
-	if err := cfg.Validate(); err != nil {
+	backend, err := checkedBackend(backend, cfg)
+	if err != nil {
 		return nil, err
-	}
-	if backend == nil {
-		var err error
-		if backend, err = NewBackend(); err != nil {
-			return nil, err
-		}
 	}
 	e := &Evaluator{cfg: cfg, lay: defaultLayout}
 	// Input x is layout-packed (see layout.packX); outputs are the values
@@ -55,7 +50,6 @@ func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
 		out := forward(cfg, e.lay, x, in[1:])
 		return out, Gradient(ReduceAllSum(out), x)[0]
 	}
-	var err error
 	if e.valExec, err = NewExec(backend, valFn); err != nil {
 		return nil, fmt.Errorf("siren: building the evaluation graph: %w", err)
 	}

@@ -59,14 +59,9 @@ type Trainer struct {
 
 // NewTrainer returns a Trainer for cfg on backend (nil: NewBackend()).
 func NewTrainer(backend compute.Backend, cfg Config) (*Trainer, error) {
-	if err := cfg.Validate(); err != nil {
+	backend, err := checkedBackend(backend, cfg)
+	if err != nil {
 		return nil, err
-	}
-	if backend == nil {
-		var err error
-		if backend, err = NewBackend(); err != nil {
-			return nil, err
-		}
 	}
 	t := &Trainer{backend: backend, cfg: cfg, lay: defaultLayout}
 	nP := 2 * cfg.NumLayers()
@@ -152,14 +147,7 @@ func (t *Trainer) FitFrom(ctx context.Context, init *Net, x, y []float32, progre
 			rep.StopReason = StopCanceled
 			break
 		}
-		args = args[:0]
-		args = append(args, xTensor, yTensor, float32(rep.Steps+1))
-		for _, p := range params {
-			args = append(args, p)
-		}
-		for _, s := range state {
-			args = append(args, s)
-		}
+		args = stepArgs(args, xTensor, yTensor, rep.Steps+1, params, state)
 		outs, err := t.step.Exec(args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("siren: Fit: training step %d: %w", rep.Steps+1, err)
@@ -206,6 +194,19 @@ func Fit(ctx context.Context, cfg Config, x, y []float32, progress func(Progress
 		return nil, nil, err
 	}
 	return t.Fit(ctx, x, y, progress)
+}
+
+// stepArgs refills args with a training step's inputs: x, y, the 1-based
+// step number, the parameters, then the optimiser state.
+func stepArgs(args []any, x, y *tensors.Tensor, step int, params, state []*tensors.Tensor) []any {
+	args = append(args[:0], x, y, float32(step))
+	for _, p := range params {
+		args = append(args, p)
+	}
+	for _, s := range state {
+		args = append(args, s)
+	}
+	return args
 }
 
 // copyInto copies parameter tensors (W, b per layer) into net's layers.

@@ -78,14 +78,7 @@ func TestLayoutsAgree(t *testing.T) {
 func TestEvaluatorGradientVsFiniteDifferences(t *testing.T) {
 	cfg := tinyConfig()
 	cfg.Width, cfg.HiddenLayers = 32, 2
-	net, err := NewNet(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := NewEvaluator(nil, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, ev := netAndEvaluator(t, cfg)
 	pts := []float32{0.1, -0.2, 0.3, -0.9, 0.8, 0.05, 0.5, 0.5, -0.7, 1, -1, 0}
 	n := len(pts) / 3
 	val, grad := make([]float32, n), make([]float32, 3*n)

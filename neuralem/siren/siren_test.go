@@ -196,14 +196,7 @@ func TestStopRule(t *testing.T) {
 func TestEvaluatorMatchesRefAndReusesGraphs(t *testing.T) {
 	cfg := tinyConfig()
 	cfg.Width, cfg.HiddenLayers = 32, 2
-	net, err := NewNet(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := NewEvaluator(nil, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, ev := netAndEvaluator(t, cfg)
 	x, _ := RegionCoords([3]int{7, 6, 5}) // 210 points, off-grid mix below
 	for i := range x {
 		x[i] *= 0.93

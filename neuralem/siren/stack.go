@@ -41,14 +41,9 @@ type StackTrainer struct {
 // NewStackTrainer returns a StackTrainer for cfg on backend (nil:
 // NewBackend()).
 func NewStackTrainer(backend compute.Backend, cfg Config) (*StackTrainer, error) {
-	if err := cfg.Validate(); err != nil {
+	backend, err := checkedBackend(backend, cfg)
+	if err != nil {
 		return nil, err
-	}
-	if backend == nil {
-		var err error
-		if backend, err = NewBackend(); err != nil {
-			return nil, err
-		}
 	}
 	t := &StackTrainer{backend: backend, cfg: cfg}
 	nP := 2 * cfg.NumLayers()
@@ -59,15 +54,10 @@ func NewStackTrainer(backend compute.Backend, cfg Config) (*StackTrainer, error)
 		t.compiles++
 		x, y, tt := in[0], in[1], in[2]
 		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
-		k := y.Shape().Dimensions[0]
 		out := forwardStack(cfg, x, params)
 		lossK := ReduceMean(Square(Sub(out, y)), 1, 2)
 		grads := Gradient(ReduceAllSum(lossK), params...)
-		outs := append([]*Node{lossK}, adamUpdate(cfg, tt, params, m, v, grads)...)
-		if k <= 0 {
-			panic(fmt.Sprintf("siren: stacked step with K = %d", k))
-		}
-		return outs
+		return append([]*Node{lossK}, adamUpdate(cfg, tt, params, m, v, grads)...)
 	}
 	exec, err := NewExec(backend, fn)
 	if err != nil {
@@ -287,14 +277,7 @@ func (t *StackTrainer) FitStack(ctx context.Context, inits []*Net, x []float32, 
 			}
 			break
 		}
-		args = args[:0]
-		args = append(args, xT, yT, float32(steps+1))
-		for _, p := range params {
-			args = append(args, p)
-		}
-		for _, s := range state {
-			args = append(args, s)
-		}
+		args = stepArgs(args, xT, yT, steps+1, params, state)
 		outs, err := t.step.Exec(args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("siren: FitStack: training step %d: %w", steps+1, err)

@@ -166,14 +166,7 @@ func TestIsGoBackend(t *testing.T) {
 // that it changes the function.
 func TestFirstOmega0(t *testing.T) {
 	cfg := Config{Width: 16, HiddenLayers: 1, Omega0: 30, FirstOmega0: 7.5, LearningRate: 1e-3, MaxSteps: 3, Patience: 5, HighLoss: 4e-4, Seed: 5}
-	net, err := NewNet(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := NewEvaluator(nil, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, ev := netAndEvaluator(t, cfg)
 	x, y := gaussTarget(t, 5)
 	n := len(y)
 	val, grad := make([]float32, n), make([]float32, 3*n)
@@ -218,4 +211,19 @@ func TestFirstOmega0(t *testing.T) {
 	if math.Abs(mse-rep.History[0]) > 1e-5*mse {
 		t.Errorf("training loss at step 0 %g, evaluator MSE %g", rep.History[0], mse)
 	}
+}
+
+// netAndEvaluator returns a fresh network for cfg and an Evaluator for it on
+// the default backend.
+func netAndEvaluator(t *testing.T, cfg Config) (*Net, *Evaluator) {
+	t.Helper()
+	net, err := NewNet(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := NewEvaluator(nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net, ev
 }
