@@ -85,6 +85,40 @@ func TestInfoJSON(t *testing.T) {
 	}
 }
 
+// TestFitDryRun checks the plan of a fit of the shipped default with each
+// preset: regions from the preset's tiling, parameters per region, and no
+// output file.
+func TestFitDryRun(t *testing.T) {
+	mapPath, _ := defaultPaths(t)
+	out := filepath.Join(t.TempDir(), "never.nem")
+	for _, c := range []struct {
+		preset          string
+		regions, params float64
+		regionShape     []any
+	}{
+		{"cpu", 18, 8641, []any{16.0, 16.0, 16.0}},    // 2×3×3 regions of 16³; 3·64+64 + 2·(64·64+64) + 65
+		{"paper", 1, 264449, []any{27.0, 35.0, 40.0}}, // the whole map is one region ≤ 64
+	} {
+		code, stdout, stderr := cli(t, "fit", "--dry-run", "--json", "--preset", c.preset, mapPath, "-o", out)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.preset, code, stderr)
+		}
+		var plan map[string]any
+		if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
+			t.Fatalf("%s: --dry-run --json: %v\n%s", c.preset, err, stdout)
+		}
+		if plan["regions"] != c.regions || plan["params_per_region"] != c.params || !jsonEq(plan["region_shape"], c.regionShape) {
+			t.Errorf("%s: plan %v, want %v regions of %v with %v parameters", c.preset, plan, c.regions, c.regionShape, c.params)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("--dry-run wrote %s", out)
+	}
+	if code, stdout, stderr := cli(t, "fit", "--dry-run", mapPath); code != 0 || !strings.Contains(stdout, "18 regions") {
+		t.Errorf("--dry-run without -o: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
 func jsonEq(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)

@@ -181,11 +181,12 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 	cropModel := fs.String("crop-model", "", "crop the map around this model first (with --margin)")
 	margin := fs.Float64("margin", 6, "margin in Å for --crop-model")
 	asJSON := fs.Bool("json", false, "write a JSON summary to stdout")
+	dryRun := fs.Bool("dry-run", false, "print the tiling, network and output size, then stop without fitting")
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
 	}
-	if *out == "" {
+	if *out == "" && !*dryRun {
 		return fmt.Errorf("-o OUT.nem is required")
 	}
 	if *regions != "" && *shard != "" {
@@ -226,6 +227,9 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--shard %s: the map has only %d regions, so this shard is empty", *shard, len(all))
 		}
 	}
+	if *dryRun {
+		return fitPlan(stdout, g.Shape, cfg, tiling, ids, *ff.preset, *asJSON)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
@@ -243,5 +247,43 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 		return writeJSON(stdout, sum)
 	}
 	fmt.Fprintf(stdout, "wrote %s: %s\n", *out, nm.FitSummary())
+	return nil
+}
+
+// fitPlan describes what a fit would do: regions, network, parameters and
+// the size of the weights, without training.
+func fitPlan(w io.Writer, shape [3]int, cfg siren.Config, tiling region.Options, ids []int, preset string, asJSON bool) error {
+	regs, err := region.Tile(shape, tiling)
+	if err != nil {
+		return err
+	}
+	n := len(regs)
+	if ids != nil {
+		n = len(ids)
+	}
+	net, err := siren.NewNet(cfg)
+	if err != nil {
+		return err
+	}
+	params := 0
+	for _, L := range net.Layers {
+		params += len(L.W) + len(L.B)
+	}
+	plan := map[string]any{
+		"shape": shape, "preset": preset, "region_size": tiling.Size, "overlap": tiling.Overlap,
+		"regions": len(regs), "to_fit": n, "region_shape": regs[0].Shape(),
+		"width": cfg.Width, "hidden_layers": cfg.HiddenLayers, "omega0": cfg.Omega0, "learning_rate": cfg.LearningRate,
+		"params_per_region": params, "weights_bytes": 4 * params * n, "map_float32_bytes": 4 * shape[0] * shape[1] * shape[2],
+		"max_steps": cfg.MaxSteps, "max_time_s": cfg.MaxTime.Seconds(),
+	}
+	if asJSON {
+		return writeJSON(w, plan)
+	}
+	fmt.Fprintf(w, "map %v voxels → %d regions of %v voxels (≤ %d, overlap ≥ %d); fitting %d\n",
+		shape, len(regs), regs[0].Shape(), tiling.Size, tiling.Overlap, n)
+	fmt.Fprintf(w, "network (%s preset): %s, lr %g, %d parameters per region; caps %d steps, %v per region\n",
+		preset, cfg.ArchString(), cfg.LearningRate, params, cfg.MaxSteps, cfg.MaxTime)
+	fmt.Fprintf(w, "weights %.1f MB (the float32 map is %.1f MB); no fit done (--dry-run)\n",
+		float64(4*params*n)/1e6, float64(4*shape[0]*shape[1]*shape[2])/1e6)
 	return nil
 }
