@@ -46,11 +46,12 @@
 // centre (or around chosen residues); the same cube is applied to input and
 // control (the control keeps the voxels whose centres lie inside the cropped
 // input's domain), and only the cropped maps are simulated. Crop = 0 is the
-// full-size experiment, meant for GPUs. Crop sizes matter for the neural
-// map: its networks see coordinates normalised to [−1, 1] per region, and
-// the paper's ω0 = 30 suits its 64-voxel regions; a region of a few voxels
-// is sampled far below the network's frequency and interpolates badly (an
-// 8-voxel crop with ω0 = 30 gave MAE 0.2 where trilinear gave 0.04).
+// full-size experiment, meant for GPUs. Crop and region sizes matter for
+// the neural map: its networks see coordinates normalised to [−1, 1] per
+// region, and the paper's ω0 = 30 suits its 64-voxel regions; on small
+// regions a fast fit memorises the voxels with wiggles between them
+// (bench/siren/README.md §1 measures this against ω0, learning rate and
+// the stop, with this experiment).
 // InterpOptions.CropVoxels crops every model to the same number of voxels.
 //
 // # Graph experiment (RunGraph)

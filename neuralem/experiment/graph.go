@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"os"
@@ -77,6 +78,9 @@ type GraphOptions struct {
 	// whole map's statistics, so thresholds are unchanged): a speed-up for
 	// large masked maps, where no seed lies far from the model.
 	ModelMargin float64
+	// Workers and Stack are passed to neuralmap.FitOptions (0: its
+	// defaults, one worker per core on the Go backend, no stacking).
+	Workers, Stack int `json:",omitempty"`
 	// Backend for neural maps (nil: $GOMLX_BACKEND, else
 	// DefaultBackendConfig).
 	Backend compute.Backend `json:"-"`
@@ -476,10 +480,11 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 				return nil, err
 			}
 		}
-		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: p.Resolution, Backend: opts.Backend}
+		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: p.Resolution, Backend: opts.Backend,
+			Workers: opts.Workers, Stack: opts.Stack}
 		var fitTime time.Duration
 		nm, fitTime, err = fitNeural(ctx, crop, fo, opts.CheckpointDir,
-			fmt.Sprintf("graph_%s_crop%g_w%d_h%d_s%d.nem", p.Name, opts.NeuralCrop, cfg.Width, cfg.HiddenLayers, cfg.Seed), report)
+			fmt.Sprintf("graph_%s_crop%g", p.Name, opts.NeuralCrop), report)
 		if err != nil {
 			return nil, err
 		}
@@ -657,14 +662,21 @@ func (s *snapField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) er
 }
 
 // fitNeural fits a neural map of g for an experiment, checkpointed (and so
-// resumable) under dir/name when dir is set, reporting progress as stage
-// "fit". It returns the map and the wall time of the fit.
+// resumable) under dir when dir is set, reporting progress as stage "fit".
+// It returns the map and the wall time of the fit.
+//
+// The checkpoint is named name + a hash of everything the fit depends on
+// (g's frame, the tiling and the whole SIREN configuration), so a run with
+// another learning rate, stop rule, crop or tiling never resumes from (and
+// silently reuses) a map fitted differently.
 func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, name string, report func(stage, detail string, fp *neuralmap.FitProgress)) (*neuralmap.NeuralMap, time.Duration, error) {
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, 0, err
 		}
-		fo.Checkpoint = filepath.Join(dir, name)
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%+v|%+v|%+v", g.Frame, fo.Tiling, fo.Config)
+		fo.Checkpoint = filepath.Join(dir, fmt.Sprintf("%s_w%d_h%d_%016x%s", name, fo.Config.Width, fo.Config.HiddenLayers, h.Sum64(), neuralmap.FileExt))
 	}
 	report("fit", fmt.Sprintf("neural map of %v voxels", g.Shape), nil)
 	t0 := time.Now()

@@ -107,6 +107,9 @@ type InterpOptions struct {
 	// CheckpointDir, if set, keeps each fitted neural map there (named
 	// after the model, resolution and crop) and resumes from it.
 	CheckpointDir string
+	// Workers and Stack are passed to neuralmap.FitOptions (0: its
+	// defaults, one worker per core on the Go backend, no stacking).
+	Workers, Stack int `json:",omitempty"`
 	// Backend for the neural fit and sampling (nil: $GOMLX_BACKEND, else
 	// DefaultBackendConfig).
 	Backend compute.Backend `json:"-"`
@@ -596,8 +599,9 @@ func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.C
 	}
 	var nm *neuralmap.NeuralMap
 	if !opts.NoNeural {
-		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: R, Backend: opts.Backend}
-		nm, row.FitTime, err = fitNeural(ctx, in, fo, opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g_crop%g_w%d_s%d.nem", sm.Name, R, opts.Crop, cfg.Width, cfg.Seed), report)
+		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: R, Backend: opts.Backend,
+			Workers: opts.Workers, Stack: opts.Stack}
+		nm, row.FitTime, err = fitNeural(ctx, in, fo, opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g", sm.Name, R), report)
 		if err != nil {
 			return nil, err
 		}

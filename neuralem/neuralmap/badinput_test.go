@@ -53,6 +53,8 @@ func TestFitRejectsBadInput(t *testing.T) {
 		{"empty region list", good, with(func(o *FitOptions) { o.Regions = []int{} }), "Regions is empty"},
 		{"bad config", good, with(func(o *FitOptions) { o.Config.LearningRate = -1 }), "LearningRate"},
 		{"negative resolution", good, with(func(o *FitOptions) { o.Resolution = -2 }), "Resolution = -2"},
+		{"negative workers", good, with(func(o *FitOptions) { o.Workers = -1 }), "Workers = -1"},
+		{"negative stack", good, with(func(o *FitOptions) { o.Stack = -3 }), "Stack = -3"},
 	}
 	for _, c := range cases {
 		_, err := Fit(context.Background(), c.g, c.opts, func(p FitProgress) error {

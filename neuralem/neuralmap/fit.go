@@ -75,11 +75,11 @@ var PresetNames = []string{"paper", "cpu"}
 //   - "cpu": a 64-wide network with 2 hidden sine layers on regions of at
 //     most 16 voxels overlapping by ≥ 4. Small regions are what make CPUs
 //     fast here: a 16³ region has 4,096 voxels for the network's 8,641
-//     parameters, and it is fitted below MSE 1e-5 in ~90 steps of ~0.07 s,
+//     parameters, and it is fitted below MSE 1e-4 in ~150 steps of ~0.06 s,
 //     while one 64³ region of the paper network takes ~25 s per step.
-//     Measured on a 48³ crop of EMD-20026 (bench/siren/README.md): 64
-//     regions, ≈ 3.5 min on 2 cores, blended-map MSE on every voxel far
-//     below the paper's 4e-4.
+//     Measured on a 48³ crop of EMD-20026 (bench/siren/README.md §1): 64
+//     regions in 303 s on 2 cores, blended-map MSE 8.2e-5 on every voxel
+//     (the paper's bound is 4e-4).
 func Preset(name string) (FitOptions, error) {
 	cfg, err := siren.Preset(name)
 	if err != nil {
@@ -152,6 +152,9 @@ func Fit(ctx context.Context, g *grid.Grid, opts FitOptions, progress func(FitPr
 	}
 	if opts.Resolution < 0 || !isFinite(opts.Resolution) {
 		return nil, fmt.Errorf("neuralmap: fit: Resolution = %g Å, want ≥ 0 (0 = unknown)", opts.Resolution)
+	}
+	if opts.Workers < 0 || opts.Stack < 0 {
+		return nil, fmt.Errorf("neuralmap: fit: Workers = %d, Stack = %d, want ≥ 0 (0: the default)", opts.Workers, opts.Stack)
 	}
 	normed, norm, err := grid.Normalize(g)
 	if err != nil {
@@ -292,7 +295,7 @@ func (f *fitRun) worker(ctx context.Context, cancel func(), w int, first compute
 	)
 	for group := range jobs {
 		if err := ctx.Err(); err != nil {
-			return f.ctxErr(err)
+			return f.stopErr(nil, err)
 		}
 		if init == nil {
 			if w > 0 {
@@ -323,21 +326,26 @@ func (f *fitRun) worker(ctx context.Context, cancel func(), w int, first compute
 			return err
 		}
 	}
-	return f.ctxErr(ctx.Err())
+	return f.stopErr(nil, ctx.Err())
 }
 
-// ctxErr turns a cancellation into Fit's error: the callback's, if it
-// caused it, or the caller's context error.
-func (f *fitRun) ctxErr(err error) error {
+// stopErr turns a cancellation into Fit's error: the callback's, if it
+// caused it, or the caller's context error; reg, if not nil, is the region
+// that was being trained.
+func (f *fitRun) stopErr(reg *region.Region, err error) error {
 	if err == nil {
 		return nil
+	}
+	during := ""
+	if reg != nil {
+		during = fmt.Sprintf(" during region %d", reg.ID)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.cbErr != nil {
-		return fmt.Errorf("%w: %w", ErrStopped, f.cbErr)
+		return fmt.Errorf("%w%s: %w", ErrStopped, during, f.cbErr)
 	}
-	return fmt.Errorf("neuralmap: fit: %w", err)
+	return fmt.Errorf("neuralmap: fit%s: %w", during, err)
 }
 
 // report calls the progress callback (serialised) and cancels the fit if it
@@ -375,7 +383,7 @@ func (f *fitRun) done(cancel func(), k int, net *siren.Net, rep *siren.FitReport
 		return fmt.Errorf("neuralmap: fit: checkpoint after region %d: %w", rf.Region.ID, err)
 	}
 	if !f.report(cancel, FitProgress{Region: rf.Region, Index: k, Total: len(f.todo), Done: true, Report: &r}) {
-		return f.ctxErr(context.Canceled)
+		return f.stopErr(nil, context.Canceled)
 	}
 	return nil
 }
@@ -396,21 +404,11 @@ func (f *fitRun) fitOne(ctx context.Context, cancel func(), trainer *siren.Train
 	net, rep, err := trainer.FitFrom(ctx, init, x, y, step)
 	switch {
 	case ctx.Err() != nil:
-		return f.regionCtxErr(reg, ctx.Err())
+		return f.stopErr(&reg, ctx.Err())
 	case err != nil:
 		return fmt.Errorf("neuralmap: fit: region %d (voxels %v–%v): %w", reg.ID, reg.Lo, reg.Hi, err)
 	}
 	return f.done(cancel, k, net, rep)
-}
-
-// regionCtxErr is ctxErr naming the region that was being trained.
-func (f *fitRun) regionCtxErr(reg region.Region, err error) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.cbErr != nil {
-		return fmt.Errorf("%w during region %d: %w", ErrStopped, reg.ID, f.cbErr)
-	}
-	return fmt.Errorf("neuralmap: fit: region %d: %w", reg.ID, err)
 }
 
 // fitStack trains the regions at positions group of f.todo in one stack.
@@ -442,7 +440,7 @@ func (f *fitRun) fitStack(ctx context.Context, cancel func(), st *siren.StackTra
 	case doneErr != nil:
 		return doneErr
 	case ctx.Err() != nil:
-		return f.regionCtxErr(reg, ctx.Err())
+		return f.stopErr(&reg, ctx.Err())
 	case err != nil:
 		return fmt.Errorf("neuralmap: fit: regions %d… (stack of %d): %w", reg.ID, len(group), err)
 	}

@@ -7,6 +7,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // benchStep measures seconds per full-batch Adam step of the paper network
@@ -183,6 +186,51 @@ func BenchmarkStack(b *testing.B) {
 			if _, _, err := st.FitStack(context.Background(), inits, x, ys, nil); err != nil {
 				b.Fatal(err)
 			}
+		})
+	}
+}
+
+// polySin is sin(x) from graph ops: reduction to [−π, π] and an odd Taylor
+// polynomial to degree 11 (error < 5e-5): what a project-side sine would
+// cost, since the backend's scalar Sin cannot be replaced from outside.
+func polySin(x *Node) *Node {
+	k := Round(MulScalar(x, 1/(2*math.Pi)))
+	r := Sub(x, MulScalar(k, 2*math.Pi))
+	r2 := Square(r)
+	p := MulScalar(r2, -1.0/39916800)
+	for _, c := range []float64{1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6} {
+		p = Mul(AddScalar(p, c), r2)
+	}
+	return Mul(AddScalar(p, 1), r)
+}
+
+// BenchmarkSineOps times elementwise ops of the Go backend on a [64, 13824]
+// float32 tensor (the activations of one 24³ region at width 64): the
+// backend's Sin and Cos, polySin, and one Mul for scale.
+func BenchmarkSineOps(b *testing.B) {
+	be, err := NewBackend()
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := make([]float32, 64*13824)
+	for i := range data {
+		data[i] = float32(i%1000)/100 - 5
+	}
+	x := tensors.FromFlatDataAndDimensions(data, 64, 13824)
+	for _, c := range []struct {
+		name string
+		fn   func(*Node) *Node
+	}{{"sin", Sin}, {"cos", Cos}, {"poly-sin", polySin}, {"mul", func(x *Node) *Node { return Mul(x, x) }}} {
+		b.Run(c.name, func(b *testing.B) {
+			e, err := NewExec(be, c.fn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e.MustExec(x)[0].FinalizeAll() // compile
+			for b.Loop() {
+				e.MustExec(x)[0].FinalizeAll()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(data)), "ns/value")
 		})
 	}
 }

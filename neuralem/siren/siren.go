@@ -134,9 +134,10 @@ type Config struct {
 //     (64 regions) is fitted in about 5 min on 2 cores; on simulated maps
 //     the stop at 1e-4 instead of 1e-5 cut the fit time 2.7× and changed
 //     the error between voxels by 7 % or less. Faster fits interpolate
-//     worse: lr 3e-3 fits in a third of the time but its error between
-//     voxels is 3–6× larger; ω0 20 is 30–40 % more accurate between voxels
-//     at 3 Å and takes 2.2× as long.
+//     worse: with the paper's 1e-5 exit, lr 3e-3 fits in 30–45 % of the
+//     time of lr 1e-3 but its error between voxels is 3–6× larger; ω0 20
+//     has a 37 % lower error between voxels at 3 Å (14 % at 1.5 Å) and
+//     takes 2.2× as long.
 func Preset(name string) (Config, error) {
 	base := Config{
 		Width: 256, HiddenLayers: 4, Omega0: 30, Init: InitPaper,

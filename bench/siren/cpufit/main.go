@@ -72,24 +72,19 @@ func main() {
 		}
 		lo[a] = (g.Shape[a] - s) / 2
 	}
+	crop, err := grid.Crop(g, geom.Index(lo), geom.Index{lo[0] + s, lo[1] + s, lo[2] + s})
+	if err != nil {
+		log.Fatal(err)
+	}
 	if *regionSize > 0 {
-		fitTiled(g, lo, s, cfg, neuralmap.FitOptions{Tiling: region.Options{Size: *regionSize, Overlap: 4}, Workers: *workers, Stack: *stack})
+		fitTiled(crop, cfg, neuralmap.FitOptions{Tiling: region.Options{Size: *regionSize, Overlap: 4}, Workers: *workers, Stack: *stack})
 		return
 	}
-	y := make([]float32, 0, s*s*s)
-	maxV := float32(0)
-	for k := 0; k < s; k++ {
-		for j := 0; j < s; j++ {
-			for i := 0; i < s; i++ {
-				v := max(g.At(lo[0]+i, lo[1]+j, lo[2]+k), 0)
-				maxV = max(maxV, v)
-				y = append(y, v)
-			}
-		}
+	normed, _, err := grid.Normalize(crop) // the paper's normalisation, as neuralmap.Fit applies it
+	if err != nil {
+		log.Fatal(err)
 	}
-	for i := range y {
-		y[i] = 2*y[i]/maxV - 1
-	}
+	y := normed.Data
 	x, _ := siren.RegionCoords([3]int{s, s, s})
 	fmt.Printf("map %s crop %d³ at %v; config %+v\n", *path, s, lo, cfg)
 	start := time.Now()
@@ -125,20 +120,16 @@ func main() {
 		rep.Steps, rep.StopReason, rep.BestLoss, rep.BestStep, rep.Duration.Seconds(), rep.Duration.Seconds()/float64(rep.Steps), mae, maxErr, time.Since(start).Round(time.Second))
 }
 
-// fitTiled fits a neural map of the s³ crop at lo and prints the wall time,
-// the per-region reports and the blended map's MSE (network [−1, 1] units)
-// and MAE ([0, 1] units) on every voxel of the crop.
-func fitTiled(g *grid.Grid, lo [3]int, s int, cfg siren.Config, opts neuralmap.FitOptions) {
-	crop, err := grid.Crop(g, geom.Index(lo), geom.Index{lo[0] + s, lo[1] + s, lo[2] + s})
-	if err != nil {
-		log.Fatal(err)
-	}
+// fitTiled fits a neural map of crop and prints the wall time, the
+// per-region reports and the blended map's MSE (network [−1, 1] units) and
+// MAE ([0, 1] units) on every voxel of the crop.
+func fitTiled(crop *grid.Grid, cfg siren.Config, opts neuralmap.FitOptions) {
 	opts.Config = cfg
 	regs, err := region.Tile(crop.Shape, opts.Tiling)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("crop %d³ at %v, %d regions of ≤ %d³; config %+v; workers %d, stack %d\n", s, lo, len(regs), opts.Tiling.Size, cfg, opts.Workers, opts.Stack)
+	fmt.Printf("crop %v, %d regions of ≤ %d³; config %+v; workers %d, stack %d\n", crop.Shape, len(regs), opts.Tiling.Size, cfg, opts.Workers, opts.Stack)
 	start := time.Now()
 	done := 0
 	m, err := neuralmap.Fit(context.Background(), crop, opts, func(p neuralmap.FitProgress) error {

@@ -52,6 +52,11 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"query", mapPath, "--at", "0,0,0"}, 1, []string{"outside"}},
 		{[]string{"query", mapPath, "--at", "1,2"}, 1, []string{"want x,y,z"}},
 		{[]string{"eval", modelPath}, 2, []string{"want 2 argument"}},
+		{[]string{"fit", mapPath, "--dry-run", "--workers", "-1"}, 1, []string{"--workers -1"}},
+		{[]string{"fit", mapPath, "--dry-run", "--stack", "0"}, 1, []string{"--stack 0"}},
+		{[]string{"experiment", "interp", "-o", filepath.Join(dir, "e"), "--models", "1CRN,nosuch"}, 1, []string{`--models: unknown name "nosuch"`, "1CRN"}},
+		{[]string{"experiment", "graph", "-o", filepath.Join(dir, "e"), "--pairs", "EMD-0"}, 1, []string{`--pairs: unknown name "EMD-0"`, "EMD-2566"}},
+		{[]string{"experiment", "sweep", "-o", filepath.Join(dir, "e")}, 1, []string{`unknown experiment "sweep"`}},
 	}
 	for _, c := range cases {
 		code, _, stderr := cli(t, c.args...)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -77,18 +78,14 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	var runErr error
 	switch pos[0] {
 	case "interp":
-		o := experiment.InterpOptions{DataDir: *data, Crop: *crop, CropVoxels: *cropVox, Config: cfg, Tiling: tiling, NoNeural: *noNeural, CheckpointDir: *ckpt}
+		o := experiment.InterpOptions{DataDir: *data, Crop: *crop, CropVoxels: *cropVox, Config: cfg, Tiling: tiling, NoNeural: *noNeural, CheckpointDir: *ckpt,
+			Workers: *ff.workers, Stack: *ff.stack}
 		if o.Normalization, err = experiment.ParseNormalization(*norm); err != nil {
 			return err
 		}
 		if *models != "" {
-			all := experiment.DefaultSimModels()
-			picked, err := pick(*models, len(all), func(i int) string { return all[i].Name })
-			if err != nil {
+			if o.Models, err = pick(*models, experiment.DefaultSimModels(), func(m experiment.SimModel) string { return m.Name }); err != nil {
 				return fmt.Errorf("--models: %w", err)
-			}
-			for _, i := range picked {
-				o.Models = append(o.Models, all[i])
 			}
 		}
 		r, err := experiment.RunInterp(ctx, o, progress)
@@ -97,15 +94,11 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 		}
 		res, runErr = r, err
 	case "graph":
-		o := experiment.GraphOptions{DataDir: *data, FitNeural: *fitNeural, NeuralCrop: *neuralCrop, Config: cfg, Tiling: tiling, CheckpointDir: *ckpt, Trilinear: *trilinear, ModelMargin: *margin}
+		o := experiment.GraphOptions{DataDir: *data, FitNeural: *fitNeural, NeuralCrop: *neuralCrop, Config: cfg, Tiling: tiling, CheckpointDir: *ckpt, Trilinear: *trilinear, ModelMargin: *margin,
+			Workers: *ff.workers, Stack: *ff.stack}
 		if *pairs != "" {
-			all := experiment.DefaultPairs()
-			picked, err := pick(*pairs, len(all), func(i int) string { return all[i].Name })
-			if err != nil {
+			if o.Pairs, err = pick(*pairs, experiment.DefaultPairs(), func(p experiment.Pair) string { return p.Name }); err != nil {
 				return fmt.Errorf("--pairs: %w", err)
-			}
-			for _, i := range picked {
-				o.Pairs = append(o.Pairs, all[i])
 			}
 		}
 		r, err := experiment.RunGraph(ctx, o, progress)
@@ -139,26 +132,21 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	return res.WriteMarkdown(stdout)
 }
 
-// pick maps comma-separated names to indices among n named items.
-func pick(list string, n int, name func(int) string) ([]int, error) {
-	var out []int
-	var names []string
-	for i := 0; i < n; i++ {
-		names = append(names, name(i))
-	}
+// pick returns the items of all named (case-insensitively) in the
+// comma-separated list, in the list's order.
+func pick[T any](list string, all []T, name func(T) string) ([]T, error) {
+	var out []T
 	for _, w := range strings.Split(list, ",") {
 		w = strings.TrimSpace(w)
-		found := false
-		for i := 0; i < n; i++ {
-			if strings.EqualFold(name(i), w) {
-				out = append(out, i)
-				found = true
-				break
+		i := slices.IndexFunc(all, func(x T) bool { return strings.EqualFold(name(x), w) })
+		if i < 0 {
+			names := make([]string, len(all))
+			for j, x := range all {
+				names[j] = name(x)
 			}
-		}
-		if !found {
 			return nil, fmt.Errorf("unknown name %q (have %s)", w, strings.Join(names, ", "))
 		}
+		out = append(out, all[i])
 	}
 	return out, nil
 }
