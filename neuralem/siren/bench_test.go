@@ -234,3 +234,54 @@ func BenchmarkSineOps(b *testing.B) {
 		})
 	}
 }
+
+// benchCPU16 measures one full-batch Adam step of the "cpu" preset network
+// (W64, 2 hidden sine layers, lr 1e-3) on a 16³ region, the unit of work of
+// a cpu-preset fit, with the given number of concurrent workers (each with
+// its own backend and region). It reports wall seconds per step per region:
+// with 2 workers that is the wall time of a step divided by 2.
+func benchCPU16(b *testing.B, workers int) {
+	x, y := gaussTarget(b, 16)
+	cfg, _ := Preset("cpu")
+	cfg.LowLoss, cfg.HighLoss, cfg.MaxTime = 0, 0, 0 // never stop early
+	cfg.MaxSteps = 2
+	trs := make([]*Trainer, workers)
+	for w := range trs {
+		be, err := NewBackend()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if trs[w], err = NewTrainer(be, cfg); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := trs[w].Fit(context.Background(), x, y, nil); err != nil { // compile
+			b.Fatal(err)
+		}
+		trs[w].cfg.MaxSteps = max(b.N, 1)
+	}
+	b.ResetTimer()
+	cpu0 := cpuSeconds()
+	start := time.Now()
+	errs := make(chan error, workers)
+	for _, tr := range trs {
+		go func() {
+			_, _, err := tr.Fit(context.Background(), x, y, nil)
+			errs <- err
+		}()
+	}
+	for range trs {
+		if err := <-errs; err != nil {
+			b.Fatal(err)
+		}
+	}
+	steps := float64(workers * max(b.N, 1))
+	b.ReportMetric(time.Since(start).Seconds()/steps, "s/step")
+	b.ReportMetric((cpuSeconds()-cpu0)/steps, "cpu-s/step")
+}
+
+// BenchmarkStepCPU16: one step of the cpu-preset network on a 16³ region.
+func BenchmarkStepCPU16(b *testing.B) { benchCPU16(b, 1) }
+
+// BenchmarkStepCPU16Workers2: the same with two regions trained at once
+// (neuralmap.Fit's default on 2 cores); s/step is per region.
+func BenchmarkStepCPU16Workers2(b *testing.B) { benchCPU16(b, 2) }
