@@ -94,8 +94,8 @@ const DefaultCutoffRange = 5.0
 
 // MaxVoxels bounds the size of a simulated map (2^31 voxels, 8 GiB of
 // float32) so that a typo in the spacing gives an error instead of
-// exhausting memory.
-const MaxVoxels = 1 << 31
+// exhausting memory. It is grid.MaxVoxels, the cap of every grid.
+const MaxVoxels = grid.MaxVoxels
 
 // Params sets up a simulation. Start from Defaults(resolution) and change
 // fields as needed; every field is validated and none has a hidden zero-value

@@ -188,12 +188,22 @@ func (m *NeuralMap) Validate() error {
 	if m.Resolution < 0 || !isFinite(m.Resolution) {
 		return fmt.Errorf("neuralmap: resolution %g Å, want ≥ 0 (0 = unknown)", m.Resolution)
 	}
-	want, err := region.Tile(m.Frame.Shape, m.Tiling)
+	if !isFinite(m.Mu) || !(m.Sigma >= 0) || !isFinite(m.Sigma) {
+		return fmt.Errorf("neuralmap: μ = %g, σ = %g on [0,1], want finite values, σ ≥ 0", m.Mu, m.Sigma)
+	}
+	if !isFinite(m.Norm.Mean01) || !(m.Norm.Std01 >= 0) || !isFinite(m.Norm.Std01) {
+		return fmt.Errorf("neuralmap: normalisation mean01 = %g, std01 = %g, want finite values, std01 ≥ 0", m.Norm.Mean01, m.Norm.Std01)
+	}
+	_, n, err := region.Count(m.Frame.Shape, m.Tiling)
 	if err != nil {
 		return fmt.Errorf("neuralmap: tiling map of shape %v: %w", m.Frame.Shape, err)
 	}
-	if len(want) != len(m.Regions) {
-		return fmt.Errorf("neuralmap: %d regions, the tiling %+v of shape %v has %d", len(m.Regions), m.Tiling, m.Frame.Shape, len(want))
+	if n != int64(len(m.Regions)) {
+		return fmt.Errorf("neuralmap: %d regions, the tiling %+v of shape %v has %d", len(m.Regions), m.Tiling, m.Frame.Shape, n)
+	}
+	want, err := region.Tile(m.Frame.Shape, m.Tiling)
+	if err != nil {
+		return fmt.Errorf("neuralmap: tiling map of shape %v: %w", m.Frame.Shape, err)
 	}
 	for i, r := range m.Regions {
 		if r.Region != want[i] {
