@@ -194,7 +194,7 @@ func selectAtoms(atoms []model.Atom, includeH bool) ([]source, error) {
 		}
 		z := model.AtomicNumber(a.Element)
 		if z <= 0 {
-			return nil, fmt.Errorf("molmap: %s: Element = %q is not a known element symbol", describe(i, a), a.Element)
+			return nil, fmt.Errorf("molmap: %s: Element = %q is not a known element symbol", describe(i, a), a.ElementRead())
 		}
 		if !a.Pos.IsFinite() {
 			return nil, fmt.Errorf("molmap: %s: Pos = %v Å is not finite", describe(i, a), a.Pos)
