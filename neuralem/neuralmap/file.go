@@ -9,11 +9,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -69,6 +69,9 @@ type normMeta struct {
 	Mean    float64 `json:"mean"`
 	Std     float64 `json:"std"`
 	Note    string  `json:"note"`
+	// Source: where the normalisation was fitted when not on this map
+	// (NeuralMap.NormSource); absent when fitted on it.
+	Source string `json:"source,omitempty"`
 }
 
 type netMeta struct {
@@ -142,7 +145,8 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 		Normalization: normMeta{
 			Lo: m.Norm.Lo, Hi: m.Norm.Hi, Clamped: m.Norm.Clamped, Count: m.Norm.Count,
 			Mean01: m.Norm.Mean01, Std01: m.Norm.Std01, Mean: m.Norm.Mean, Std: m.Norm.Std,
-			Note: "d1 = (max(d0,0) - lo)/(hi - lo), d = 2*d1 - 1 (networks' scale)",
+			Note:   "d1 = (max(d0,0) - lo)/(hi - lo), d = 2*d1 - 1 (networks' scale)",
+			Source: m.NormSource,
 		},
 		Mu: m.Mu, Sigma: m.Sigma, Scale: "[0,1] output scale d1 = (d+1)/2",
 		ResolutionA:   m.Resolution,
@@ -193,46 +197,17 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 	return buf, nil
 }
 
-// Save writes m to path atomically: to a temporary file in the same
-// directory, synced, then renamed over path, so a reader (or a fit resumed
-// after a crash) sees either the old file or the new one, never a mix.
+// Save writes m to path atomically (internal/atomicfile): to a temporary
+// file in the same directory, synced, then renamed over path, so a reader
+// (or a fit resumed after a crash) sees either the old file or the new one,
+// never a mix.
 func (m *NeuralMap) Save(path string) error {
 	b, err := m.marshal()
 	if err != nil {
 		return fmt.Errorf("neuralmap: save %s: %w", path, err)
 	}
-	return writeAtomic(path, b)
-}
-
-func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("neuralmap: save %s: %w", path, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("neuralmap: save %s: %w", path, err)
-	}
-	if _, err := f.Write(b); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("neuralmap: save %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("neuralmap: save %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable
-		d.Sync()
-		d.Close()
+	if err := atomicfile.WriteBytes(path, b); err != nil {
+		return fmt.Errorf("neuralmap: save: %w", err)
 	}
 	return nil
 }
@@ -241,6 +216,9 @@ func writeAtomic(path string, b []byte) error {
 // files, checksum mismatches, unknown versions and inconsistent metadata are
 // errors naming the file.
 func Load(path string) (*NeuralMap, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("neuralmap: load %s: is a directory, want a neural map (.nem) file", path)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: load: %w", err)
@@ -249,6 +227,7 @@ func Load(path string) (*NeuralMap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: load %s: %w", path, err)
 	}
+	m.Source = path
 	return m, nil
 }
 
@@ -316,7 +295,8 @@ func Decode(b []byte) (*NeuralMap, error) {
 		Frame: grid.Frame{Shape: meta.Frame.Shape, Spacing: geom.Vec3(meta.Frame.SpacingA), Origin: geom.Point(meta.Frame.OriginA)},
 		Norm: grid.Normalization{Lo: nm.Lo, Hi: nm.Hi, Clamped: nm.Clamped, Count: nm.Count,
 			Mean01: nm.Mean01, Std01: nm.Std01, Mean: nm.Mean, Std: nm.Std},
-		Mu: meta.Mu, Sigma: meta.Sigma, Resolution: meta.ResolutionA,
+		NormSource: nm.Source,
+		Mu:         meta.Mu, Sigma: meta.Sigma, Resolution: meta.ResolutionA,
 		Tiling: region.Options{Size: meta.Tiling[0], Overlap: meta.Tiling[1]},
 		Ramp:   ramp,
 	}

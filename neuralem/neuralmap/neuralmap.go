@@ -85,8 +85,16 @@ type NeuralMap struct {
 	// Frame is the original map's frame (shape, voxel size, origin; axes
 	// X, Y, Z).
 	Frame grid.Frame
-	// Norm is the paper's two-step normalisation fitted on the original map.
+	// Norm is the paper's two-step normalisation fitted on the original map
+	// (or given to Fit, see NormSource).
 	Norm grid.Normalization
+	// NormSource says where Norm was fitted when not on this map, e.g. on
+	// the parent map a crop was cut from (FitOptions.Normalization); empty
+	// when Norm was fitted on the map itself.
+	NormSource string
+	// Source is the file the map was loaded from (Load), for messages;
+	// empty for a map built in memory.
+	Source string
 	// Mu and Sigma are the mean and standard deviation of the normalised map
 	// on the [0, 1] output scale (Norm.Mean01, Norm.Std01): the density graph
 	// threshold is Mu + 3·Sigma.
