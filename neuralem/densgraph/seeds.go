@@ -6,6 +6,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/spatial"
 )
 
 // DefaultSeedSpacing is the paper's seed spacing in Å (§2.4).
@@ -172,7 +173,7 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 	if batch < 0 {
 		return nil, nil, fmt.Errorf("densgraph: seed Batch = %d, want ≥ 0", opts.Batch)
 	}
-	var mask *SpatialIndex
+	var mask *spatial.Index
 	if opts.Mask != nil {
 		m := opts.Mask
 		if !(m.Margin > 0) || math.IsInf(m.Margin, 0) {
@@ -186,7 +187,7 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 				return nil, nil, fmt.Errorf("densgraph: mask atom %d at %v is not finite", i, p)
 			}
 		}
-		mask = NewSpatialIndex(m.Atoms, m.Margin)
+		mask = spatial.NewIndex(m.Atoms, m.Margin)
 	}
 	dom := f.Domain()
 	rep := &SeedReport{Spacing: sp, Level: level, Threshold: opts.Threshold.String(),
