@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
+	"github.com/neuralem/neuralem/neuralem/spatial"
 )
 
 // DefaultEps is the paper's DBSCAN neighbourhood radius in Å (§2.4).
@@ -45,7 +46,7 @@ func DBSCAN(pts []geom.Point, eps float64, minPts int) ([]int, int, error) {
 	if n == 0 {
 		return labels, 0, nil
 	}
-	ix := NewSpatialIndex(pts, eps)
+	ix := spatial.NewIndex(pts, eps)
 	core := make([]bool, n)
 	if minPts == 1 {
 		for i := range core {

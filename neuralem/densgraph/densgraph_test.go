@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
+	"github.com/neuralem/neuralem/neuralem/spatial"
 )
 
 func TestGradientMatchesFiniteDifferences(t *testing.T) {
@@ -287,11 +288,11 @@ func bruteDBSCAN(pts []geom.Point, eps float64, minPts int) []int {
 		}
 		core[i] = c >= minPts
 	}
-	uf := newUnionFind(n)
+	uf := spatial.NewUnionFind(n)
 	for i := range pts {
 		for j := range pts {
 			if core[i] && core[j] && pts[i].Dist2(pts[j]) <= e2 {
-				uf.union(i, j)
+				uf.Union(i, j)
 			}
 		}
 	}
@@ -300,7 +301,7 @@ func bruteDBSCAN(pts []geom.Point, eps float64, minPts int) []int {
 	for i := range pts {
 		labels[i] = Noise
 		if core[i] {
-			r := uf.find(i)
+			r := uf.Find(i)
 			if _, ok := labelOfRoot[r]; !ok {
 				labelOfRoot[r] = len(labelOfRoot)
 			}
@@ -424,13 +425,13 @@ func TestEdgesMatchBruteForceAndPruning(t *testing.T) {
 	// MST: a forest with n − components edges and minimal total length among
 	// spanning forests: check against Prim's algorithm on the dense matrix.
 	mst := PruneMSTEdges(len(pts), e)
-	comp := newUnionFind(len(pts))
+	comp := spatial.NewUnionFind(len(pts))
 	for _, x := range e {
-		comp.union(x.I, x.J)
+		comp.Union(x.I, x.J)
 	}
 	roots := map[int]bool{}
 	for i := range pts {
-		roots[comp.find(i)] = true
+		roots[comp.Find(i)] = true
 	}
 	if len(mst) != len(pts)-len(roots) {
 		t.Errorf("MST has %d edges, want %d", len(mst), len(pts)-len(roots))
@@ -491,23 +492,6 @@ func primForest(pts []geom.Point, cut float64) float64 {
 		}
 	}
 	return total
-}
-
-func TestSpatialIndexSparse(t *testing.T) {
-	// Far-apart points force the sparse cell table.
-	pts := []geom.Point{{0, 0, 0}, {1000, 1000, 1000}, {1000.1, 1000, 1000}, {-500, 20, 3}}
-	ix := NewSpatialIndex(pts, 0.2)
-	if ix.start != nil {
-		t.Fatal("expected the sparse table")
-	}
-	var got []int
-	ix.Within(geom.Point{1000.05, 1000, 1000}, 0.2, func(i int, _ float64) bool { got = append(got, i); return true })
-	if len(got) != 2 {
-		t.Errorf("found %v", got)
-	}
-	if i, d := ix.Nearest(geom.Point{-500, 20, 3.1}, 1); i != 3 || math.Abs(d-0.1) > 1e-9 {
-		t.Errorf("nearest %d %g", i, d)
-	}
 }
 
 func BenchmarkWalk(b *testing.B) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/spatial"
 )
 
 // DefaultCutoffNoResolution is the edge cutoff in Å used when the map's
@@ -143,7 +144,7 @@ func Edges(pts []geom.Point, cutoff float64) ([]Edge, error) {
 			return nil, fmt.Errorf("densgraph: node %d at %v is not finite", i, p)
 		}
 	}
-	ix := NewSpatialIndex(pts, cutoff)
+	ix := spatial.NewIndex(pts, cutoff)
 	c2 := cutoff * cutoff
 	var edges []Edge
 	var nb []int
@@ -169,10 +170,10 @@ func Edges(pts []geom.Point, cutoff float64) ([]Edge, error) {
 func PruneMSTEdges(n int, edges []Edge) []Edge {
 	e := append([]Edge(nil), edges...)
 	sort.SliceStable(e, func(a, b int) bool { return e[a].Length < e[b].Length })
-	uf := newUnionFind(n)
+	uf := spatial.NewUnionFind(n)
 	var out []Edge
 	for _, x := range e {
-		if uf.union(x.I, x.J) {
+		if uf.Union(x.I, x.J) {
 			out = append(out, x)
 		}
 	}
@@ -228,39 +229,6 @@ func sortEdges(e []Edge) {
 		}
 		return e[a].J < e[b].J
 	})
-}
-
-type unionFind struct{ parent, rank []int }
-
-func newUnionFind(n int) *unionFind {
-	u := &unionFind{parent: make([]int, n), rank: make([]int, n)}
-	for i := range u.parent {
-		u.parent[i] = i
-	}
-	return u
-}
-
-func (u *unionFind) find(x int) int {
-	for u.parent[x] != x {
-		u.parent[x] = u.parent[u.parent[x]]
-		x = u.parent[x]
-	}
-	return x
-}
-
-func (u *unionFind) union(a, b int) bool {
-	a, b = u.find(a), u.find(b)
-	if a == b {
-		return false
-	}
-	if u.rank[a] < u.rank[b] {
-		a, b = b, a
-	}
-	u.parent[b] = a
-	if u.rank[a] == u.rank[b] {
-		u.rank[a]++
-	}
-	return true
 }
 
 // ClusterOptions controls the DBSCAN stage (0 → paper defaults).

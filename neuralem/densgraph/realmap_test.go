@@ -8,6 +8,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/internal/shared"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
+	"github.com/neuralem/neuralem/neuralem/spatial"
 )
 
 // TestRealMapEMD20026 builds the paper's density graph from the cubic
@@ -45,7 +46,7 @@ func TestRealMapEMD20026(t *testing.T) {
 	if len(cas) != 172 {
 		t.Fatalf("%d C-alphas, want 172 (chain A residues 5–176)", len(cas))
 	}
-	idx := densgraph.NewSpatialIndex(gr.Positions(), 3)
+	idx := spatial.NewIndex(gr.Positions(), 3)
 	covered := 0
 	for _, p := range cas {
 		if i, _ := idx.Nearest(p, 3); i >= 0 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/spatial"
 )
 
 // DefaultSeedSpacing is the paper's seed spacing in Å (§2.4).
@@ -179,7 +180,7 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 	if batch < 0 {
 		return nil, nil, fmt.Errorf("densgraph: seed Batch = %d, want ≥ 0", opts.Batch)
 	}
-	var mask, exclude *SpatialIndex
+	var mask, exclude *spatial.Index
 	if opts.Mask != nil {
 		m := opts.Mask
 		if !(m.Margin > 0) || math.IsInf(m.Margin, 0) {
@@ -193,14 +194,14 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 				return nil, nil, fmt.Errorf("densgraph: mask atom %d at %v is not finite", i, p)
 			}
 		}
-		mask = NewSpatialIndex(m.Atoms, m.Margin)
+		mask = spatial.NewIndex(m.Atoms, m.Margin)
 		for i, p := range m.Exclude {
 			if !p.IsFinite() {
 				return nil, nil, fmt.Errorf("densgraph: mask excluded atom %d at %v is not finite", i, p)
 			}
 		}
 		if len(m.Exclude) > 0 {
-			exclude = NewSpatialIndex(m.Exclude, m.Margin)
+			exclude = spatial.NewIndex(m.Exclude, m.Margin)
 		}
 	}
 	dom := f.Domain()

@@ -6,9 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/neuralem/neuralem/neuralem/densgraph"
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/model"
+	"github.com/neuralem/neuralem/neuralem/spatial"
 )
 
 // DefaultRadius is Table 1's matching radius in Å.
@@ -209,8 +209,8 @@ func Evaluate(nodes []geom.Point, atoms []model.Atom, opts Options) (*Result, er
 	}
 	if len(others) > 0 {
 		// Nodes that are another chain's density.
-		scored := densgraph.NewSpatialIndex(pos, r)
-		other := densgraph.NewSpatialIndex(others, r)
+		scored := spatial.NewIndex(pos, r)
+		other := spatial.NewIndex(others, r)
 		kept := make([]geom.Point, 0, len(nodes))
 		for _, p := range nodes {
 			if j, _ := other.Nearest(p, r); j >= 0 {
@@ -285,7 +285,7 @@ func Evaluate(nodes []geom.Point, atoms []model.Atom, opts Options) (*Result, er
 	c := &res.CA
 	c.Radius = rca
 	c.CAs = len(ca)
-	nodeIx := densgraph.NewSpatialIndex(nodes, rca)
+	nodeIx := spatial.NewIndex(nodes, rca)
 	var sum2, sum float64
 	for _, p := range ca {
 		if j, d := nodeIx.Nearest(p, rca); j >= 0 {
@@ -301,7 +301,7 @@ func Evaluate(nodes []geom.Point, atoms []model.Atom, opts Options) (*Result, er
 		c.ClosestMean = sum / float64(c.Covered)
 	}
 	if len(ca) > 0 {
-		caIx := densgraph.NewSpatialIndex(ca, rca)
+		caIx := spatial.NewIndex(ca, rca)
 		for _, p := range nodes {
 			if j, _ := caIx.Nearest(p, rca); j >= 0 {
 				c.NodesNear++
@@ -320,8 +320,15 @@ func Evaluate(nodes []geom.Point, atoms []model.Atom, opts Options) (*Result, er
 	return res, nil
 }
 
-// EvaluateGraph scores a density graph against a model.
-func EvaluateGraph(g *densgraph.Graph, m *model.Model, opts Options) (*Result, error) {
+// Graph is what EvaluateGraph needs of a density graph: its node positions
+// in Å. *densgraph.Graph satisfies it (eval does not import densgraph).
+type Graph interface {
+	Positions() []geom.Point
+}
+
+// EvaluateGraph scores a density graph (e.g. a *densgraph.Graph) against a
+// model.
+func EvaluateGraph(g Graph, m *model.Model, opts Options) (*Result, error) {
 	res, err := Evaluate(g.Positions(), m.Atoms, opts)
 	if err != nil && m.Source != "" {
 		return nil, fmt.Errorf("%s: %w", m.Source, err)

@@ -19,7 +19,7 @@
 //     for comparison only.
 //
 // Candidate pairs come from a uniform-cell spatial hash
-// (densgraph.SpatialIndex), never from an all-pairs matrix.
+// (spatial.Index), never from an all-pairs matrix.
 //
 // # Metrics (Evaluate)
 //
@@ -60,8 +60,8 @@ import (
 	"math"
 	"sort"
 
-	"github.com/neuralem/neuralem/neuralem/densgraph"
 	"github.com/neuralem/neuralem/neuralem/geom"
+	"github.com/neuralem/neuralem/neuralem/spatial"
 )
 
 // Method selects the matching algorithm.
@@ -147,7 +147,7 @@ func Match(nodes, atoms []geom.Point, radius float64, method Method) (*Matching,
 	m := &Matching{Radius: radius, Method: method, NodeAtom: fill(len(nodes)), AtomNode: fill(len(atoms))}
 	// Candidate pairs, per node sorted by atom index.
 	adj := make([][]Pair, len(nodes))
-	ix := densgraph.NewSpatialIndex(atoms, radius)
+	ix := spatial.NewIndex(atoms, radius)
 	for i, p := range nodes {
 		ix.Within(p, radius, func(j int, d2 float64) bool {
 			adj[i] = append(adj[i], Pair{Node: i, Atom: j, Dist: math.Sqrt(d2)})
@@ -210,30 +210,16 @@ type component struct{ nodes, atoms []int }
 // components returns the connected components (with at least one edge) of
 // the bipartite candidate graph.
 func components(nn, na int, adj [][]Pair) []component {
-	parent := make([]int, nn+na)
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(x int) int {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
+	uf := spatial.NewUnionFind(nn + na)
 	for i, a := range adj {
 		for _, p := range a {
-			x, y := find(i), find(nn+p.Atom)
-			if x != y {
-				parent[x] = y
-			}
+			uf.Union(i, nn+p.Atom)
 		}
 	}
 	idx := map[int]int{}
 	var comps []component
 	get := func(v int) *component {
-		r := find(v)
+		r := uf.Find(v)
 		k, ok := idx[r]
 		if !ok {
 			k = len(comps)

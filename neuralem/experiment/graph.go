@@ -81,8 +81,8 @@ type GraphOptions struct {
 	// Workers and Stack are passed to neuralmap.FitOptions (0: its
 	// defaults, one worker per core on the Go backend, no stacking).
 	Workers, Stack int `json:",omitempty"`
-	// Backend for neural maps (nil: $GOMLX_BACKEND, else
-	// DefaultBackendConfig).
+	// Backend for neural maps (nil: siren.NewBackend(), i.e.
+	// $GOMLX_BACKEND, else siren.DefaultBackendConfig).
 	Backend compute.Backend `json:"-"`
 }
 
@@ -355,9 +355,11 @@ func RunGraph(ctx context.Context, opts GraphOptions, progress func(Progress)) (
 		res.Config = cfg
 	}
 	if needNeural {
-		var err error
-		if opts.Backend, err = newBackend(opts.Backend); err != nil {
-			return nil, fmt.Errorf("graph: %w", err)
+		if opts.Backend == nil {
+			var err error
+			if opts.Backend, err = siren.NewBackend(); err != nil {
+				return nil, fmt.Errorf("graph: %w", err)
+			}
 		}
 		res.Options.Backend = opts.Backend
 	}

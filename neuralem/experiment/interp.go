@@ -110,8 +110,8 @@ type InterpOptions struct {
 	// Workers and Stack are passed to neuralmap.FitOptions (0: its
 	// defaults, one worker per core on the Go backend, no stacking).
 	Workers, Stack int `json:",omitempty"`
-	// Backend for the neural fit and sampling (nil: $GOMLX_BACKEND, else
-	// DefaultBackendConfig).
+	// Backend for the neural fit and sampling (nil: siren.NewBackend(),
+	// i.e. $GOMLX_BACKEND, else siren.DefaultBackendConfig).
 	Backend compute.Backend `json:"-"`
 }
 
@@ -405,8 +405,10 @@ func RunInterp(ctx context.Context, opts InterpOptions, progress func(Progress))
 		return nil, errors.New("interp: no models")
 	}
 	if !opts.NoNeural {
-		if opts.Backend, err = newBackend(opts.Backend); err != nil {
-			return nil, fmt.Errorf("interp: %w", err)
+		if opts.Backend == nil {
+			if opts.Backend, err = siren.NewBackend(); err != nil {
+				return nil, fmt.Errorf("interp: %w", err)
+			}
 		}
 	}
 	res := &InterpResults{Options: opts, Config: cfg}
@@ -503,91 +505,18 @@ const maxSlabVoxels = 1 << 22
 // sampleBatch is the number of points per Field.Sample call.
 const sampleBatch = 1 << 16
 
+// interpOne runs the experiment on one model: set up the frames, simulate
+// the input, fit the neural map, then score every interpolator against the
+// control, simulated slab by slab.
 func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.Config, report func(string, string, *neuralmap.FitProgress)) (*InterpRow, error) {
-	path, err := resolve(opts.DataDir, sm.Path)
+	s, row, err := newInterpSetup(sm, opts)
 	if err != nil {
 		return nil, err
 	}
-	m, err := model.ReadFile(path)
+	in, norm, err := s.simulateInput(row, report)
 	if err != nil {
 		return nil, err
 	}
-	R := sm.Resolution
-	if R == 0 {
-		R = m.Resolution
-	}
-	if !(R > 0) || math.IsInf(R, 0) {
-		return nil, fmt.Errorf("resolution %g Å: want > 0 (the model file gives none; set SimModel.Resolution)", R)
-	}
-	ctlSpacing := opts.ControlSpacing
-	if ctlSpacing == 0 {
-		ctlSpacing = DefaultControlSpacing
-	}
-	pIn := molmap.Defaults(R)
-	pCtl := pIn
-	pCtl.Spacing = ctlSpacing
-	fIn, err := molmap.BoundingFrame(m.Atoms, pIn)
-	if err != nil {
-		return nil, err
-	}
-	fCtl, err := molmap.BoundingFrame(m.Atoms, pCtl)
-	if err != nil {
-		return nil, err
-	}
-	if fIn.Origin != fCtl.Origin {
-		return nil, fmt.Errorf("input origin %v Å and control origin %v Å differ: the maps do not share a frame", fIn.Origin, fCtl.Origin)
-	}
-	if opts.CropVoxels > 0 {
-		opts.Crop = float64(opts.CropVoxels) * pIn.Spacing
-	}
-	row := &InterpRow{Model: sm.Name, Path: path, Resolution: R, InputSpacing: pIn.Spacing, ControlSpacing: ctlSpacing,
-		Origin: fIn.Origin, Crop: opts.Crop, Normalization: opts.Normalization.String()}
-
-	// The input (cropped) frame.
-	if opts.Crop > 0 {
-		c, err := cropCenter(m, opts.CropCenter, opts.CropResidues)
-		if err != nil {
-			return nil, err
-		}
-		row.CropCenter = c
-		lo, hi, err := fIn.BoundsAround([]geom.Point{c}, opts.Crop/2)
-		if err != nil {
-			return nil, fmt.Errorf("crop of %g Å around %v: %w", opts.Crop, c, err)
-		}
-		if fIn, err = fIn.SubFrame(lo, hi); err != nil {
-			return nil, err
-		}
-	}
-	for a := 0; a < 3; a++ {
-		if fIn.Shape[a] < 2 {
-			return nil, fmt.Errorf("input grid %v voxels of %g Å: need at least 2 voxels per axis (crop %g Å too small?)", fIn.Shape, pIn.Spacing, opts.Crop)
-		}
-	}
-	dom := fIn.Box()
-	row.Domain = dom
-	row.InputShape = fIn.Shape
-	// The control frame: voxels of the 0.2 Å frame whose centres lie in dom.
-	lo, hi, err := fCtl.BoundsAround([]geom.Point{dom.Min, dom.Max}, 0)
-	if err != nil {
-		return nil, fmt.Errorf("control crop: %w", err)
-	}
-	if fCtl, err = fCtl.SubFrame(lo, hi); err != nil {
-		return nil, err
-	}
-	row.ControlShape = fCtl.Shape
-
-	report("simulate", fmt.Sprintf("input %v at %.3g Å", fIn.Shape, pIn.Spacing), nil)
-	t0 := time.Now()
-	in, err := molmap.OnFrame(m.Atoms, fIn, pIn)
-	if err != nil {
-		return nil, err
-	}
-	row.SimulateTime = time.Since(t0)
-	norm, err := grid.FitNormalization(in)
-	if err != nil {
-		return nil, fmt.Errorf("input map: %w", err)
-	}
-	row.InputMaxRaw = norm.Hi
 	in01 := norm.Apply01(in)
 	tri, err := grid.NewInterpolator(in01, grid.MethodTrilinear)
 	if err != nil {
@@ -599,108 +528,284 @@ func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.C
 	}
 	var nm *neuralmap.NeuralMap
 	if !opts.NoNeural {
-		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: R, Backend: opts.Backend,
-			Workers: opts.Workers, Stack: opts.Stack}
-		nm, row.FitTime, err = fitNeural(ctx, in, fo, opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g", sm.Name, R), report)
-		if err != nil {
+		if nm, err = fitInterpNeural(ctx, in, norm, sm.Name, s.resolution, opts, cfg, row, report); err != nil {
 			return nil, err
 		}
-		ev, err := neuralmap.NewEvaluator(opts.Backend)
-		if err != nil {
-			return nil, err
-		}
-		nm.SetEvaluator(ev)
-		if nm.Norm.Hi != norm.Hi || nm.Norm.Lo != norm.Lo {
-			return nil, fmt.Errorf("neural map normalisation [%g, %g] differs from the input's [%g, %g]", nm.Norm.Lo, nm.Norm.Hi, norm.Lo, norm.Hi)
-		}
-		row.Regions = len(nm.Regions)
-		for _, r := range nm.Regions {
-			row.FitSteps += r.Report.Steps
-			row.FitWorstLoss = math.Max(row.FitWorstLoss, r.Report.BestLoss)
-		}
-		row.NeuralParams = nm.NumParams()
-		row.NeuralSummary = nm.FitSummary()
 	}
+	slabs := newControlSlabs(s.m.Atoms, s.fCtl, s.pCtl)
+	report("simulate", fmt.Sprintf("control %v at %g Å", s.fCtl.Shape, s.pCtl.Spacing), nil)
+	to01, err := controlTo01(slabs, norm, opts.Normalization)
+	if err != nil {
+		return nil, err
+	}
+	sc := newInterpScorer(ctx, tri, bsp, nm)
+	if err := sc.score(slabs, s.dom, to01, row, report); err != nil {
+		return nil, err
+	}
+	row.Trilinear, row.BSpline = sc.accs[0].stats(), sc.accs[1].stats()
+	if nm != nil {
+		row.Neural = sc.accs[2].stats()
+	} else {
+		row.Neural = (&errAcc{}).stats()
+		row.FitWorstLoss = math.NaN()
+	}
+	return row, nil
+}
 
-	// Control slabs along z, simulated on demand.
-	nx, ny, nz := fCtl.Shape[0], fCtl.Shape[1], fCtl.Shape[2]
-	slabZ := max(1, maxSlabVoxels/(nx*ny))
-	var cached *grid.Grid
-	slab := func(z0 int) (*grid.Grid, error) {
-		if cached != nil && slabZ >= nz {
-			return cached, nil
+// interpSetup is one model's simulation set-up: the model, the molmap
+// parameters of the input and the control, their (cropped) frames and the
+// input's domain.
+type interpSetup struct {
+	m          *model.Model
+	resolution float64 // Å
+	pIn, pCtl  molmap.Params
+	fIn, fCtl  grid.Frame
+	dom        geom.Box
+}
+
+// newInterpSetup reads the model, picks the resolution, builds the shared
+// input and control frames and crops them (InterpOptions.Crop), and starts
+// the row with what it knows.
+func newInterpSetup(sm SimModel, opts InterpOptions) (*interpSetup, *InterpRow, error) {
+	path, err := resolve(opts.DataDir, sm.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := model.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	R := sm.Resolution
+	if R == 0 {
+		R = m.Resolution
+	}
+	if !(R > 0) || math.IsInf(R, 0) {
+		return nil, nil, fmt.Errorf("resolution %g Å: want > 0 (the model file gives none; set SimModel.Resolution)", R)
+	}
+	ctlSpacing := opts.ControlSpacing
+	if ctlSpacing == 0 {
+		ctlSpacing = DefaultControlSpacing
+	}
+	pIn := molmap.Defaults(R)
+	pCtl := pIn
+	pCtl.Spacing = ctlSpacing
+	fIn, err := molmap.BoundingFrame(m.Atoms, pIn)
+	if err != nil {
+		return nil, nil, err
+	}
+	fCtl, err := molmap.BoundingFrame(m.Atoms, pCtl)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fIn.Origin != fCtl.Origin {
+		return nil, nil, fmt.Errorf("input origin %v Å and control origin %v Å differ: the maps do not share a frame", fIn.Origin, fCtl.Origin)
+	}
+	if opts.CropVoxels > 0 {
+		opts.Crop = float64(opts.CropVoxels) * pIn.Spacing
+	}
+	row := &InterpRow{Model: sm.Name, Path: path, Resolution: R, InputSpacing: pIn.Spacing, ControlSpacing: ctlSpacing,
+		Origin: fIn.Origin, Crop: opts.Crop, Normalization: opts.Normalization.String()}
+
+	// The input (cropped) frame.
+	if opts.Crop > 0 {
+		c, err := cropCenter(m, opts.CropCenter, opts.CropResidues)
+		if err != nil {
+			return nil, nil, err
 		}
-		f, err := fCtl.SubFrame(geom.Index{0, 0, z0}, geom.Index{nx, ny, min(nz, z0+slabZ)})
+		row.CropCenter = c
+		lo, hi, err := fIn.BoundsAround([]geom.Point{c}, opts.Crop/2)
+		if err != nil {
+			return nil, nil, fmt.Errorf("crop of %g Å around %v: %w", opts.Crop, c, err)
+		}
+		if fIn, err = fIn.SubFrame(lo, hi); err != nil {
+			return nil, nil, err
+		}
+	}
+	for a := 0; a < 3; a++ {
+		if fIn.Shape[a] < 2 {
+			return nil, nil, fmt.Errorf("input grid %v voxels of %g Å: need at least 2 voxels per axis (crop %g Å too small?)", fIn.Shape, pIn.Spacing, opts.Crop)
+		}
+	}
+	dom := fIn.Box()
+	row.Domain = dom
+	row.InputShape = fIn.Shape
+	// The control frame: voxels of the 0.2 Å frame whose centres lie in dom.
+	lo, hi, err := fCtl.BoundsAround([]geom.Point{dom.Min, dom.Max}, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("control crop: %w", err)
+	}
+	if fCtl, err = fCtl.SubFrame(lo, hi); err != nil {
+		return nil, nil, err
+	}
+	row.ControlShape = fCtl.Shape
+	return &interpSetup{m: m, resolution: R, pIn: pIn, pCtl: pCtl, fIn: fIn, fCtl: fCtl, dom: dom}, row, nil
+}
+
+// simulateInput simulates the input map on its frame and fits its
+// normalisation.
+func (s *interpSetup) simulateInput(row *InterpRow, report func(string, string, *neuralmap.FitProgress)) (*grid.Grid, grid.Normalization, error) {
+	report("simulate", fmt.Sprintf("input %v at %.3g Å", s.fIn.Shape, s.pIn.Spacing), nil)
+	t0 := time.Now()
+	in, err := molmap.OnFrame(s.m.Atoms, s.fIn, s.pIn)
+	if err != nil {
+		return nil, grid.Normalization{}, err
+	}
+	row.SimulateTime = time.Since(t0)
+	norm, err := grid.FitNormalization(in)
+	if err != nil {
+		return nil, grid.Normalization{}, fmt.Errorf("input map: %w", err)
+	}
+	row.InputMaxRaw = norm.Hi
+	return in, norm, nil
+}
+
+// fitInterpNeural fits (or resumes) the neural map of the input, checks that
+// it shares the input's normalisation and records the fit in row.
+func fitInterpNeural(ctx context.Context, in *grid.Grid, norm grid.Normalization, name string, R float64, opts InterpOptions, cfg siren.Config,
+	row *InterpRow, report func(string, string, *neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
+	fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: R, Backend: opts.Backend,
+		Workers: opts.Workers, Stack: opts.Stack}
+	nm, fitTime, err := fitNeural(ctx, in, fo, opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g", name, R), report)
+	row.FitTime = fitTime
+	if err != nil {
+		return nil, err
+	}
+	ev, err := neuralmap.NewEvaluator(opts.Backend)
+	if err != nil {
+		return nil, err
+	}
+	nm.SetEvaluator(ev)
+	if nm.Norm.Hi != norm.Hi || nm.Norm.Lo != norm.Lo {
+		return nil, fmt.Errorf("neural map normalisation [%g, %g] differs from the input's [%g, %g]", nm.Norm.Lo, nm.Norm.Hi, norm.Lo, norm.Hi)
+	}
+	row.Regions = len(nm.Regions)
+	for _, r := range nm.Regions {
+		row.FitSteps += r.Report.Steps
+		row.FitWorstLoss = math.Max(row.FitWorstLoss, r.Report.BestLoss)
+	}
+	row.NeuralParams = nm.NumParams()
+	row.NeuralSummary = nm.FitSummary()
+	return nm, nil
+}
+
+// controlSlabs simulates the control in slabs along z of at most
+// maxSlabVoxels voxels; a control that fits in one slab is simulated once.
+type controlSlabs struct {
+	atoms      []model.Atom
+	f          grid.Frame
+	p          molmap.Params
+	nx, ny, nz int
+	slabZ      int
+	cached     *grid.Grid
+}
+
+func newControlSlabs(atoms []model.Atom, f grid.Frame, p molmap.Params) *controlSlabs {
+	nx, ny, nz := f.Shape[0], f.Shape[1], f.Shape[2]
+	return &controlSlabs{atoms: atoms, f: f, p: p, nx: nx, ny: ny, nz: nz, slabZ: max(1, maxSlabVoxels/(nx*ny))}
+}
+
+// at returns the slab starting at z index z0.
+func (c *controlSlabs) at(z0 int) (*grid.Grid, error) {
+	if c.cached != nil && c.slabZ >= c.nz {
+		return c.cached, nil
+	}
+	f, err := c.f.SubFrame(geom.Index{0, 0, z0}, geom.Index{c.nx, c.ny, min(c.nz, z0+c.slabZ)})
+	if err != nil {
+		return nil, err
+	}
+	g, err := molmap.OnFrame(c.atoms, f, c.p)
+	if err == nil && c.slabZ >= c.nz {
+		c.cached = g
+	}
+	return g, err
+}
+
+// controlTo01 returns the map of control values to the [0, 1] scale: the
+// input's normalisation (NormInput), or one fitted on the control (NormOwn).
+func controlTo01(slabs *controlSlabs, norm grid.Normalization, mode Normalization) (func(float64) float64, error) {
+	if mode != NormOwn {
+		return norm.To01, nil
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for z0 := 0; z0 < slabs.nz; z0 += slabs.slabZ {
+		g, err := slabs.at(z0)
 		if err != nil {
 			return nil, err
 		}
-		g, err := molmap.OnFrame(m.Atoms, f, pCtl)
-		if err == nil && slabZ >= nz {
-			cached = g
+		for _, v := range g.Data {
+			lo = math.Min(lo, math.Max(float64(v), 0))
+			hi = math.Max(hi, float64(v))
 		}
-		return g, err
 	}
-	to01 := norm.To01
-	report("simulate", fmt.Sprintf("control %v at %g Å", fCtl.Shape, ctlSpacing), nil)
-	if opts.Normalization == NormOwn {
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for z0 := 0; z0 < nz; z0 += slabZ {
-			g, err := slab(z0)
-			if err != nil {
-				return nil, err
-			}
-			for _, v := range g.Data {
-				lo = math.Min(lo, math.Max(float64(v), 0))
-				hi = math.Max(hi, float64(v))
-			}
-		}
-		if !(hi > lo) {
-			return nil, fmt.Errorf("control map is constant (%g): cannot normalise it", hi)
-		}
-		to01 = func(d0 float64) float64 { return (math.Max(d0, 0) - lo) / (hi - lo) }
+	if !(hi > lo) {
+		return nil, fmt.Errorf("control map is constant (%g): cannot normalise it", hi)
 	}
+	return func(d0 float64) float64 { return (math.Max(d0, 0) - lo) / (hi - lo) }, nil
+}
 
-	var accN, accT, accB errAcc
+// interpScorer samples the interpolators (trilinear, B-spline and, if
+// fitted, neural, in that order) at batches of control voxel centres and
+// accumulates their errors against the control values.
+type interpScorer struct {
+	ctx    context.Context
+	fields []grid.Field
+	accs   []*errAcc
+	pts    []geom.Point
+	ctl    []float64
+	val    []float64
+}
+
+func newInterpScorer(ctx context.Context, tri, bsp grid.Field, nm *neuralmap.NeuralMap) *interpScorer {
+	s := &interpScorer{ctx: ctx, fields: []grid.Field{tri, bsp}, accs: []*errAcc{{}, {}, {}},
+		pts: make([]geom.Point, 0, sampleBatch), ctl: make([]float64, 0, sampleBatch), val: make([]float64, sampleBatch)}
+	if nm != nil {
+		s.fields = append(s.fields, nm)
+	}
+	return s
+}
+
+// add queues the control value c at p, sampling when a batch is full.
+func (s *interpScorer) add(p geom.Point, c float64) error {
+	s.pts = append(s.pts, p)
+	s.ctl = append(s.ctl, c)
+	if len(s.pts) == sampleBatch {
+		return s.flush()
+	}
+	return nil
+}
+
+// flush samples every interpolator at the queued points.
+func (s *interpScorer) flush() error {
+	if len(s.pts) == 0 {
+		return nil
+	}
+	for k, f := range s.fields {
+		acc := s.accs[k]
+		t0 := time.Now()
+		if err := f.Sample(s.pts, s.val[:len(s.pts)], nil); err != nil {
+			return err
+		}
+		acc.t += time.Since(t0)
+		for i, c := range s.ctl {
+			acc.add(s.val[i], c)
+		}
+	}
+	s.pts, s.ctl = s.pts[:0], s.ctl[:0]
+	return s.ctx.Err()
+}
+
+// score walks the control slab by slab, scores every non-zero control voxel
+// whose centre lies in dom and fills row's control statistics.
+func (s *interpScorer) score(slabs *controlSlabs, dom geom.Box, to01 func(float64) float64, row *InterpRow, report func(string, string, *neuralmap.FitProgress)) error {
 	var cs struct{ n, sum, sq, min, max, rawMax float64 }
 	cs.min, cs.max = math.Inf(1), math.Inf(-1)
-	pts := make([]geom.Point, 0, sampleBatch)
-	ctl := make([]float64, 0, sampleBatch)
-	val := make([]float64, sampleBatch)
-	flush := func() error {
-		if len(pts) == 0 {
-			return nil
-		}
-		run := func(f grid.Field, acc *errAcc) error {
-			t0 := time.Now()
-			if err := f.Sample(pts, val[:len(pts)], nil); err != nil {
-				return err
-			}
-			acc.t += time.Since(t0)
-			for i, c := range ctl {
-				acc.add(val[i], c)
-			}
-			return nil
-		}
-		if err := run(tri, &accT); err != nil {
-			return err
-		}
-		if err := run(bsp, &accB); err != nil {
-			return err
-		}
-		if nm != nil {
-			if err := run(nm, &accN); err != nil {
-				return err
-			}
-		}
-		pts, ctl = pts[:0], ctl[:0]
-		return ctx.Err()
-	}
-	for z0 := 0; z0 < nz; z0 += slabZ {
-		g, err := slab(z0)
+	nx, ny, nz := slabs.nx, slabs.ny, slabs.nz
+	for z0 := 0; z0 < nz; z0 += slabs.slabZ {
+		g, err := slabs.at(z0)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		report("sample", fmt.Sprintf("control slab z %d–%d of %d", z0, min(nz, z0+slabZ), nz), nil)
+		report("sample", fmt.Sprintf("control slab z %d–%d of %d", z0, min(nz, z0+slabs.slabZ), nz), nil)
 		for k := 0; k < g.Shape[2]; k++ {
 			for j := 0; j < ny; j++ {
 				for i := 0; i < nx; i++ {
@@ -720,34 +825,23 @@ func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.C
 					cs.sq += c * c
 					cs.min = math.Min(cs.min, c)
 					cs.max = math.Max(cs.max, c)
-					pts = append(pts, p)
-					ctl = append(ctl, c)
-					if len(pts) == sampleBatch {
-						if err := flush(); err != nil {
-							return nil, err
-						}
+					if err := s.add(p, c); err != nil {
+						return err
 					}
 				}
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return nil, err
+	if err := s.flush(); err != nil {
+		return err
 	}
 	row.NonZero = int(cs.n)
 	if row.NonZero == 0 {
-		return nil, fmt.Errorf("no non-zero control voxel inside the input domain %v–%v Å (%d control voxels there)", dom.Min, dom.Max, row.ControlVoxels)
+		return fmt.Errorf("no non-zero control voxel inside the input domain %v–%v Å (%d control voxels there)", dom.Min, dom.Max, row.ControlVoxels)
 	}
 	row.ControlMean01 = cs.sum / cs.n
 	row.ControlStd01 = math.Sqrt(math.Max(0, cs.sq/cs.n-row.ControlMean01*row.ControlMean01))
 	row.ControlMin01, row.ControlMax01 = cs.min, cs.max
 	row.ControlMaxRaw = cs.rawMax
-	row.Trilinear, row.BSpline = accT.stats(), accB.stats()
-	if nm != nil {
-		row.Neural = accN.stats()
-	} else {
-		row.Neural = (&errAcc{}).stats()
-		row.FitWorstLoss = math.NaN()
-	}
-	return row, nil
+	return nil
 }

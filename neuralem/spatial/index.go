@@ -1,4 +1,10 @@
-package densgraph
+// Package spatial holds neighbour search and connectivity over point sets
+// in Å: Index, a uniform-cell spatial hash for radius and nearest-point
+// queries, and UnionFind, disjoint sets for connected components. It sits
+// just above geom at the bottom of the import graph, so that densgraph
+// (edges, DBSCAN, seed masks) and eval (matching) share one copy without
+// importing each other.
+package spatial
 
 import (
 	"math"
@@ -7,11 +13,11 @@ import (
 	"github.com/neuralem/neuralem/neuralem/geom"
 )
 
-// SpatialIndex is a uniform-cell spatial hash over a fixed set of points in
+// Index is a uniform-cell spatial hash over a fixed set of points in
 // Å. Radius queries visit only the cells that overlap the query ball, so a
 // query costs O(points in those cells). Build it with a cell size near the
 // query radius.
-type SpatialIndex struct {
+type Index struct {
 	pts   []geom.Point
 	cell  float64
 	min   geom.Point
@@ -23,22 +29,22 @@ type SpatialIndex struct {
 	start []int32
 }
 
-// NewSpatialIndex indexes pts (not copied: do not modify them while the
+// NewIndex indexes pts (not copied: do not modify them while the
 // index is in use) with cubic cells of the given edge in Å. It panics if cell
 // is not a finite positive number or a point is not finite (callers validate
 // input first).
-func NewSpatialIndex(pts []geom.Point, cell float64) *SpatialIndex {
+func NewIndex(pts []geom.Point, cell float64) *Index {
 	if !(cell > 0) || math.IsInf(cell, 0) {
-		panic("densgraph: spatial index cell must be > 0")
+		panic("spatial: index cell must be > 0")
 	}
-	s := &SpatialIndex{pts: pts, cell: cell}
+	s := &Index{pts: pts, cell: cell}
 	if len(pts) == 0 {
 		return s
 	}
 	lo, hi := pts[0], pts[0]
 	for _, p := range pts {
 		if !p.IsFinite() {
-			panic("densgraph: spatial index point not finite")
+			panic("spatial: index point not finite")
 		}
 		for a := 0; a < 3; a++ {
 			lo[a] = math.Min(lo[a], p[a])
@@ -83,7 +89,7 @@ func NewSpatialIndex(pts []geom.Point, cell float64) *SpatialIndex {
 	return s
 }
 
-func (s *SpatialIndex) cellOf(p geom.Point) [3]int64 {
+func (s *Index) cellOf(p geom.Point) [3]int64 {
 	var c [3]int64
 	for a := 0; a < 3; a++ {
 		c[a] = int64(math.Floor((p[a] - s.min[a]) / s.cell))
@@ -91,17 +97,17 @@ func (s *SpatialIndex) cellOf(p geom.Point) [3]int64 {
 	return c
 }
 
-func (s *SpatialIndex) key(c [3]int64) int64 {
+func (s *Index) key(c [3]int64) int64 {
 	return c[0] + s.dims[0]*(c[1]+s.dims[1]*c[2])
 }
 
 // Len returns the number of indexed points.
-func (s *SpatialIndex) Len() int { return len(s.pts) }
+func (s *Index) Len() int { return len(s.pts) }
 
 // Within calls fn(i, d2) for every indexed point i whose squared distance d2
 // to p is at most r² (Å²). Points are visited in an unspecified but
 // deterministic order. If fn returns false the search stops.
-func (s *SpatialIndex) Within(p geom.Point, r float64, fn func(i int, d2 float64) bool) {
+func (s *Index) Within(p geom.Point, r float64, fn func(i int, d2 float64) bool) {
 	if len(s.pts) == 0 || !(r >= 0) {
 		return
 	}
@@ -148,7 +154,7 @@ func (s *SpatialIndex) Within(p geom.Point, r float64, fn func(i int, d2 float64
 // Nearest returns the index of the indexed point nearest to p among those
 // within r Å, and its distance; (-1, +Inf) if there is none. Ties go to the
 // lower index.
-func (s *SpatialIndex) Nearest(p geom.Point, r float64) (int, float64) {
+func (s *Index) Nearest(p geom.Point, r float64) (int, float64) {
 	best, bd2 := -1, math.Inf(1)
 	s.Within(p, r, func(i int, d2 float64) bool {
 		if d2 < bd2 || (d2 == bd2 && i < best) {
