@@ -204,12 +204,12 @@ func notMRC(path string, b []byte) error {
 		return nil
 	}
 	start := b[:min(len(b), 24)]
-	what := "binary data"
+	value := fmt.Sprintf("% x (binary)", start[:min(len(start), 8)])
 	if printable(start) {
-		what = fmt.Sprintf("text %q", start)
+		value = fmt.Sprintf("%q (text)", start)
 	}
-	return &Error{Path: path, Field: "file", Value: fmt.Sprintf("%d-byte header", len(b)),
-		Msg: fmt.Sprintf("not an MRC/CCP4 map: it starts with %s, word 53 is not \"MAP \" and MODE, NX, NY, NZ are implausible in either byte order", what)}
+	return &Error{Path: path, Field: "first bytes", Value: value,
+		Msg: "not an MRC/CCP4 map: word 53 is not \"MAP \" and MODE, NX, NY, NZ are implausible in either byte order"}
 }
 
 func printable(b []byte) bool {

@@ -78,6 +78,12 @@ func (m *NeuralMap) WriteMRC(path string, frame grid.Frame, units Units) error {
 	if err != nil {
 		return fmt.Errorf("neuralmap: export %s: %w", path, err)
 	}
-	label := fmt.Sprintf("neuralem neural map, %s units, %d regions", units, len(m.Regions))
-	return mrc.Write(path, g, mrc.WriteOptions{Labels: []string{label}})
+	labels := []string{fmt.Sprintf("neuralem neural map, %s units, %d regions", units, len(m.Regions))}
+	if units == UnitsOriginal {
+		// The normalisation clamps densities below 0 (Norm.Lo); the inverse
+		// cannot bring them back.
+		labels[0] = fmt.Sprintf("neuralem neural map, original units, densities <= %.4g clipped to %.4g", max(m.Norm.Lo, 0), m.Norm.Lo)
+		labels = append(labels, fmt.Sprintf("neuralem %d regions; negative input densities are not restored", len(m.Regions)))
+	}
+	return mrc.Write(path, g, mrc.WriteOptions{Labels: labels})
 }

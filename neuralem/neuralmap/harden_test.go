@@ -247,3 +247,25 @@ func TestFitWithParentNormalization(t *testing.T) {
 		t.Errorf("a normalisation that does not cover the map: %v", err)
 	}
 }
+
+// TestTrainingSummary: worst, median and counts by stop reason from the
+// stored reports, checked by hand on randomNetMap's eight reports (steps
+// 10…17, best loss 1e-4·(i+1), all stopped by MaxSteps).
+func TestTrainingSummary(t *testing.T) {
+	m := randomNetMap(t, 8)
+	m.Regions[2].Report.StopReason = "natural fit point"
+	m.Regions[5].Net = nil
+	s := m.TrainingSummary()
+	// Fitted regions 0–4, 6, 7: steps 10 11 12 13 14 16 17, losses (i+1)e-4.
+	if s.Regions != 8 || s.Fitted != 7 || s.Steps != 93 || s.MedianSteps != 13 || s.MaxSteps != 17 ||
+		s.WorstRegion != 7 || math.Abs(s.WorstLoss-8e-4) > 1e-15 || math.Abs(s.MedianLoss-4e-4) > 1e-15 ||
+		s.ByStopReason["MaxSteps reached"] != 6 || s.ByStopReason["natural fit point"] != 1 || s.AboveHighLoss != 3 {
+		t.Errorf("summary %+v", s)
+	}
+	txt := s.String()
+	for _, w := range []string{"7 of 8 regions fitted, 93 steps (median 13, max 17 per region)", "worst 0.0008 (region 7), median 0.0004", "3 above HighLoss", "6 MaxSteps reached, 1 natural fit point"} {
+		if !strings.Contains(txt, w) {
+			t.Errorf("summary text %q lacks %q", txt, w)
+		}
+	}
+}
