@@ -647,14 +647,27 @@ func Merge(shards ...*NeuralMap) (*NeuralMap, error) {
 	return out, nil
 }
 
+// field is a named pair of values to compare.
+type field struct {
+	name   string
+	va, vb any
+}
+
+// firstDiff returns the first field whose two values print differently,
+// and the two values; "" if none.
+func firstDiff(fields []field) (name, va, vb string) {
+	for _, c := range fields {
+		if x, y := fmt.Sprint(c.va), fmt.Sprint(c.vb); x != y {
+			return c.name, x, y
+		}
+	}
+	return "", "", ""
+}
+
 // mapDiff returns the first map-level field in which a and b differ, and
 // the two values; "" if none.
-func mapDiff(a, b *NeuralMap) (field, va, vb string) {
-	type f struct {
-		name   string
-		va, vb any
-	}
-	for _, c := range []f{
+func mapDiff(a, b *NeuralMap) (name, va, vb string) {
+	return firstDiff([]field{
 		{"frame shape", a.Frame.Shape, b.Frame.Shape},
 		{"voxel size (Å)", a.Frame.Spacing, b.Frame.Spacing},
 		{"origin (Å)", a.Frame.Origin, b.Frame.Origin},
@@ -671,22 +684,13 @@ func mapDiff(a, b *NeuralMap) (field, va, vb string) {
 		{"σ", a.Sigma, b.Sigma},
 		{"resolution (Å)", a.Resolution, b.Resolution},
 		{"blending ramp", a.Ramp, b.Ramp},
-	} {
-		if x, y := fmt.Sprint(c.va), fmt.Sprint(c.vb); x != y {
-			return c.name, x, y
-		}
-	}
-	return "", "", ""
+	})
 }
 
 // configDiff returns the first network setting in which a and b differ
 // (MaxTime excepted), and the two values; "" if none.
-func configDiff(a, b siren.Config) (field, va, vb string) {
-	type f struct {
-		name   string
-		va, vb any
-	}
-	for _, c := range []f{
+func configDiff(a, b siren.Config) (name, va, vb string) {
+	return firstDiff([]field{
 		{"network width", a.Width, b.Width},
 		{"hidden layers", a.HiddenLayers, b.HiddenLayers},
 		{"ω0", a.Omega0, b.Omega0},
@@ -698,12 +702,7 @@ func configDiff(a, b siren.Config) (field, va, vb string) {
 		{"patience", a.Patience, b.Patience},
 		{"LowLoss", a.LowLoss, b.LowLoss},
 		{"HighLoss", a.HighLoss, b.HighLoss},
-	} {
-		if x, y := fmt.Sprint(c.va), fmt.Sprint(c.vb); x != y {
-			return c.name, x, y
-		}
-	}
-	return "", "", ""
+	})
 }
 
 // FitSummary sums up a map's training in one line.

@@ -107,11 +107,11 @@ func TestFitJSONAndInfo(t *testing.T) {
 	mapPath, _ := defaultPaths(t)
 	out := filepath.Join(t.TempDir(), "r.nem")
 	tiny := []string{"--region-size", "24", "--width", "16", "--hidden-layers", "1", "--max-steps", "4", "--json"}
-	code, stdout, stderr := cli(t, append([]string{"fit", mapPath, "-o", out, "--regions", "0-2"}, tiny...)...)
+	code, _, stderr := cli(t, append([]string{"fit", mapPath, "-o", out, "--regions", "0-2"}, tiny...)...)
 	if code != 0 {
 		t.Fatalf("fit: %d %s", code, stderr)
 	}
-	code, stdout, stderr = cli(t, append([]string{"fit", mapPath, "-o", out}, tiny...)...)
+	code, stdout, stderr := cli(t, append([]string{"fit", mapPath, "-o", out}, tiny...)...)
 	if code != 0 {
 		t.Fatalf("resumed fit: %d %s", code, stderr)
 	}
