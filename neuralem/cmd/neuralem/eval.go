@@ -50,7 +50,7 @@ func addEvalFlags(fs *flag.FlagSet) *evalFlags {
 		waters:    fs.Bool("waters", true, "score water oxygens"),
 		protein:   fs.Bool("protein-only", false, "score protein atoms only"),
 		greedy:    fs.Bool("greedy", false, "greedy matching by distance instead of the optimal one-to-one matching"),
-		chains:    fs.String("chains", "", "score only these chains (e.g. A,B); nodes near the other chains only are left out of specificity and reported"),
+		chains:    chainsFlag(fs, "score only these chains (e.g. A,B); nodes near the other chains only are left out of specificity and reported"),
 	}
 	onParsed(fs, func(set map[string]bool) error {
 		return firstErr(

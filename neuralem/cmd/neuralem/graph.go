@@ -31,7 +31,8 @@ type graphFlags struct {
 	prune                   *string
 	k, maxSteps             *int
 
-	set map[string]bool // flags given, after parsing
+	set     map[string]bool // flags given, after parsing
+	scoring bool            // --chains is also eval's (demo)
 }
 
 func addGraphFlags(fs *flag.FlagSet) *graphFlags {
@@ -45,12 +46,17 @@ func addGraphFlags(fs *flag.FlagSet) *graphFlags {
 		resolution:  fs.Float64("resolution", 0, "map resolution in Å, > 0 (default: the neural map's)"),
 		maskModel:   fs.String("mask-model", "", "keep only seeds within --mask-margin Å of this model's atoms"),
 		maskMargin:  fs.Float64("mask-margin", 3, "margin in Å for --mask-model"),
-		chains:      fs.String("chains", "", "with --mask-model: keep only seeds near these chains (e.g. A,B); density near the other chains is left out and reported"),
+		chains:      chainsFlag(fs, "with --mask-model: keep only seeds near these chains (e.g. A,B); the density near the other chains is left out and reported"),
 		prune:       fs.String("prune", "none", "edge pruning beyond the paper: none, mst or knn"),
 		k:           fs.Int("k", 4, "neighbours for --prune knn (≥ 1)"),
 		maxSteps:    fs.Int("max-walk-steps", densgraph.DefaultMaxSteps, "step cap per seed in the gradient walk (≥ 1)"),
 	}
-	onParsed(fs, gf.validate)
+	onParsed(fs, func(set map[string]bool) error {
+		// Where eval's flags share --chains (demo), it also selects the
+		// chains scored, so it does not need --mask-model.
+		gf.scoring = fs.Lookup("ca-radius") != nil
+		return gf.validate(set)
+	})
 	return gf
 }
 
@@ -72,7 +78,7 @@ func (gf *graphFlags) validate(set map[string]bool) error {
 		positive("resolution", *gf.resolution, "a resolution > 0 Å"),
 		check(finite(*gf.maskMargin) && *gf.maskMargin > 0, "mask-margin", *gf.maskMargin, "a margin > 0 Å"),
 		check(!set["mask-margin"] || *gf.maskModel != "", "mask-margin", *gf.maskMargin, "it with --mask-model"),
-		check(*gf.chains == "" || *gf.maskModel != "", "chains", *gf.chains, "it with --mask-model (the chains of that model to keep)"),
+		check(*gf.chains == "" || *gf.maskModel != "" || gf.scoring, "chains", *gf.chains, "it with --mask-model (the chains of that model to keep)"),
 		check(*gf.prune == "none" || *gf.prune == "mst" || *gf.prune == "knn", "prune", *gf.prune, "none, mst or knn"),
 		check(*gf.k >= 1, "k", *gf.k, "≥ 1"),
 		check(!set["k"] || *gf.prune == "knn", "k", *gf.k, "it with --prune knn"),

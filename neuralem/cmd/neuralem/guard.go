@@ -29,6 +29,23 @@ func onParsed(fs *flag.FlagSet, check func(set map[string]bool) error) {
 	validators[fs] = append(validators[fs], check)
 }
 
+// chainsFlags holds each FlagSet's --chains, defined once: demo has both
+// graph's (the mask) and eval's (the scoring), which share it.
+var chainsFlags = map[*flag.FlagSet]*string{}
+
+// chainsFlag returns fs's --chains, defining it with usage on first use and
+// adding usage to its text on a second.
+func chainsFlag(fs *flag.FlagSet, usage string) *string {
+	if c := chainsFlags[fs]; c != nil {
+		f := fs.Lookup("chains")
+		f.Usage += "; " + usage
+		return c
+	}
+	c := fs.String("chains", "", usage)
+	chainsFlags[fs] = c
+	return c
+}
+
 // setFlags returns the names of the flags given on the command line.
 func setFlags(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}

@@ -260,6 +260,19 @@ func TestCLITable(t *testing.T) {
 		{name: "experiment unknown pair", args: []string{"experiment", "graph", "-o", "{dir}/e", "--pairs", "EMD-0"}, code: 1, want: []string{`--pairs: unknown name "EMD-0"`, "EMD-2566"}},
 		{name: "unknown experiment", args: []string{"experiment", "sweep", "-o", "{dir}/e"}, code: 1, want: []string{`unknown experiment "sweep"`}},
 
+		// Every command's flags are defined without a clash (demo holds
+		// fit's, graph's and eval's flags; graph's and eval's --chains
+		// are one flag there).
+		{name: "help demo", args: []string{"demo", "--help"}, code: 0, want: []string{"-chains", "score only these chains", "-mask-model"}},
+		{name: "help experiment", args: []string{"experiment", "--help"}, code: 0, want: []string{"-preset"}},
+		{name: "help fit", args: []string{"fit", "--help"}, code: 0, want: []string{"-level-from", "OUT.nem.lock"}},
+		{name: "help crop", args: []string{"crop", "--help"}, code: 0, want: []string{"parent map's normalisation"}},
+		{name: "help merge", args: []string{"merge", "--help"}, code: 0, want: []string{"both files"}},
+		{name: "help simulate", args: []string{"simulate", "--help"}, code: 0},
+		{name: "help query", args: []string{"query", "--help"}, code: 0},
+		{name: "help info", args: []string{"info", "--help"}, code: 0},
+		{name: "help eval", args: []string{"eval", "--help"}, code: 0, want: []string{"-chains"}},
+
 		// 1. A checksum-valid .nem claiming a huge frame: an error, no panic.
 		{name: "1 info huge .nem", args: []string{"info", "{huge}"}, code: 1, want: []string{"huge.nem", "frame", "100000×100000×100000", "exceeds the cap"}},
 		{name: "1 query huge .nem", args: []string{"query", "{huge}", "--at", "140,90,150"}, code: 1, want: []string{"huge.nem", "exceeds the cap"}},
