@@ -202,7 +202,8 @@ func TestSharedMaps(t *testing.T) {
 					t.Errorf("voxel %v origin %v, want %v %v", vs, m.Header.Origin, w.voxel, w.origin)
 				}
 			}
-			mn, mx, _, _ := Stats(m.Data)
+			st := grid.ComputeStats(m.Data)
+			mn, mx := st.Min, st.Max
 			tol := 1e-3 * math.Max(math.Abs(w.min), math.Abs(w.max))
 			if !near(mn, w.min, tol) || !near(mx, w.max, tol) {
 				t.Errorf("data range [%g, %g], want [%g, %g]", mn, mx, w.min, w.max)
@@ -570,6 +571,38 @@ func TestWriteRead(t *testing.T) {
 	}
 	if err := Write(filepath.Join(dir, "no", "such", "dir.mrc"), g, WriteOptions{}); err == nil {
 		t.Errorf("write into a missing directory succeeded")
+	}
+}
+
+// TestHeaderStatsFiniteValues: the header statistics of a grid holding a
+// NaN and an Inf describe its finite values (a NaN DMEAN would make the
+// written file fail its own header check), computed here directly.
+func TestHeaderStatsFiniteValues(t *testing.T) {
+	g := testGrid()
+	g.Data = append([]float32(nil), g.Data...)
+	g.Data[3], g.Data[10] = float32(math.NaN()), float32(math.Inf(-1))
+	h, err := NewHeader(g, WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mn, mx, sum, n := math.Inf(1), math.Inf(-1), 0.0, 0.0
+	for i, v := range g.Data {
+		if i != 3 && i != 10 {
+			mn, mx, sum, n = math.Min(mn, float64(v)), math.Max(mx, float64(v)), sum+float64(v), n+1
+		}
+	}
+	mean, ss := sum/n, 0.0
+	for i, v := range g.Data {
+		if i != 3 && i != 10 {
+			ss += (float64(v) - mean) * (float64(v) - mean)
+		}
+	}
+	want := [4]float32{float32(mn), float32(mx), float32(mean), float32(math.Sqrt(ss / n))}
+	if got := [4]float32{h.DMin, h.DMax, h.DMean, h.RMS}; got != want {
+		t.Errorf("DMIN, DMAX, DMEAN, RMS = %v, want %v", got, want)
+	}
+	if ps := h.Validate(); len(ps) != 0 {
+		t.Errorf("Validate: %v", ps)
 	}
 }
 

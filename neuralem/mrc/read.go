@@ -541,43 +541,17 @@ func (m *Map) Grid() (*grid.Grid, error) {
 	return &grid.Grid{Frame: f, Data: m.Data}, nil
 }
 
-// Stats returns min, max, mean and RMS deviation from the mean of the data,
-// accumulated in float64.
-func Stats(data []float32) (min, max, mean, rms float64) {
-	if len(data) == 0 {
-		return 0, 0, 0, 0
-	}
-	min, max = math.Inf(1), math.Inf(-1)
-	var sum float64
-	for _, v := range data {
-		x := float64(v)
-		if x < min {
-			min = x
-		}
-		if x > max {
-			max = x
-		}
-		sum += x
-	}
-	mean = sum / float64(len(data))
-	var ss float64
-	for _, v := range data {
-		d := float64(v) - mean
-		ss += d * d
-	}
-	return min, max, mean, math.Sqrt(ss / float64(len(data)))
-}
-
 // Validate returns the header's problems plus data-dependent ones: DMIN,
 // DMAX, DMEAN and RMS that do not match the data (unless flagged as
 // undetermined: DMAX < DMIN, DMEAN < min(DMIN, DMAX), RMS < 0).
 func (m *Map) Validate() []Problem {
 	ps := m.Header.Validate()
 	h := &m.Header
-	mn, mx, mean, rms := Stats(m.Data)
-	if math.IsNaN(mean) {
-		return ps
+	st := grid.ComputeStats(m.Data)
+	if st.Count == 0 || st.NaN+st.Inf > 0 {
+		return ps // non-finite data: the header statistics cannot be checked
 	}
+	mn, mx, mean, rms := st.Min, st.Max, st.Mean, st.Std
 	scale := math.Max(math.Abs(mn), math.Abs(mx))
 	tol := 1e-5*scale + 1e-30
 	stale := func(word int, field string, got float32, want float64) {
