@@ -325,6 +325,7 @@ func TestBadInput(t *testing.T) {
 		{"negative cell", func(b []byte) []byte { setFloat(b, 13, -5); return b }, "CELLA.Z", "-5"},
 		{"NaN cell", func(b []byte) []byte { setFloat(b, 11, float32(math.NaN())); return b }, "CELLA.X", "NaN"},
 		{"bad angle", func(b []byte) []byte { setFloat(b, 15, 180); return b }, "CELLB.beta", "180"},
+		{"impossible angles", func(b []byte) []byte { setFloat(b, 14, 10); setFloat(b, 15, 10); setFloat(b, 16, 170); return b }, "CELLB", "10,10,170"},
 		{"zero sampling", func(b []byte) []byte { setWord(b, 9, 0); return b }, "MY", "0"},
 		{"axes 1,1,3", func(b []byte) []byte { setWord(b, 18, 1); return b }, "MAPC,MAPR,MAPS", "1,1,3"},
 		{"axes 0,2,3", func(b []byte) []byte { setWord(b, 17, 0); return b }, "MAPC,MAPR,MAPS", "0,2,3"},
