@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // column is one column of a results table: its header and how to read the
@@ -143,20 +145,20 @@ func jsonRows[R any](cols []column[R], rows []R) (json.RawMessage, error) {
 	return b.Bytes(), nil
 }
 
-// nanIfEmpty returns the mean of xs, NaN when xs is empty.
+// mean returns the mean (gonum's stat.Mean) of the values of xs that are
+// not NaN (a row without a neural map has NaN neural errors), or NaN when
+// there are none.
 func mean(xs []float64) float64 {
-	var s float64
-	n := 0
+	kept := make([]float64, 0, len(xs))
 	for _, x := range xs {
 		if !math.IsNaN(x) {
-			s += x
-			n++
+			kept = append(kept, x)
 		}
 	}
-	if n == 0 {
+	if len(kept) == 0 {
 		return math.NaN()
 	}
-	return s / float64(n)
+	return stat.Mean(kept, nil)
 }
 
 // writeJSONDoc writes {"experiment", "options", "siren", "rows", "means"}.

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/neuralem/neuralem/internal/datadir"
 	"github.com/neuralem/neuralem/neuralem/experiment"
 	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 )
@@ -31,7 +32,7 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("experiment", "interp|graph -o PREFIX",
 		"interp (§3.1, Fig. 5): simulate each model at resolution/3 (input) and 0.2 Å (control) in\none frame, fit the neural map on the input, and report MAE and max error on the control's\nnon-zero voxels for the neural map, trilinear and cubic B-spline (both exactly aligned).\ngraph (§3.2, Table 1, Fig. 6): density graphs of every map + model pair from the B-spline\nfield (and, with --fit-neural, a neural map fitted on a crop), scored with the paper's\nmetrics beside its numbers; masked maps are flagged. Writes PREFIX.csv/.json/.md.\nDefaults are the paper's (full maps, paper preset: a GPU job); crop for CPUs.", stderr)
 	out := fs.String("o", "", "output prefix (required)")
-	data := fs.String("data", "", "shared data directory (default: ../shared/data beside the repository)")
+	data := fs.String("data", os.Getenv(datadir.EnvVar), "shared data directory (default $"+datadir.EnvVar+", else ../shared/data beside the repository)")
 	ff := addFitFlags(fs, "paper")
 	ckpt := fs.String("checkpoint-dir", "", "keep fitted neural maps here and resume from them")
 	models := fs.String("models", "", "interp: model names (default: all of models/sim), e.g. 1CRN,4oz7")
