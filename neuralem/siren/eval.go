@@ -24,6 +24,7 @@ const (
 type Evaluator struct {
 	mu       sync.Mutex
 	cfg      Config
+	sine     SineKind
 	valExec  *Exec
 	gradExec *Exec
 	compiles int
@@ -37,17 +38,21 @@ func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Evaluator{cfg: cfg, lay: defaultLayout}
+	sine, err := resolveSine(cfg.Sine, backend)
+	if err != nil {
+		return nil, err
+	}
+	e := &Evaluator{cfg: cfg, sine: sine, lay: defaultLayout}
 	// Input x is layout-packed (see layout.packX); outputs are the values
 	// in the layout's output shape and d(Σ out)/dx in x's shape.
 	valFn := func(in []*Node) *Node {
 		e.compiles++
-		return forward(cfg, e.lay, in[0], in[1:])
+		return forward(cfg, e.lay, activation{kind: sine}, in[0], in[1:])
 	}
 	gradFn := func(in []*Node) (*Node, *Node) {
 		e.compiles++
 		x := in[0]
-		out := forward(cfg, e.lay, x, in[1:])
+		out := forward(cfg, e.lay, activation{kind: sine, grad: true}, x, in[1:])
 		return out, Gradient(ReduceAllSum(out), x)[0]
 	}
 	if e.valExec, err = NewExec(backend, valFn); err != nil {
@@ -61,6 +66,9 @@ func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
 
 // Compiles returns how many evaluation graphs have been compiled so far.
 func (e *Evaluator) Compiles() int { e.mu.Lock(); defer e.mu.Unlock(); return e.compiles }
+
+// Sine returns the sine the evaluation graphs use (SineNative or SineFast).
+func (e *Evaluator) Sine() SineKind { return e.sine }
 
 // Bucket returns the padded batch size used for a chunk of n ≤ MaxBucket
 // points.

@@ -86,12 +86,13 @@ func (lay layout) outDims(n int) []int {
 }
 
 // forward builds the network output from the layout's input node x and the
-// parameters (W_0, b_0, W_1, b_1, …) with W_l [out, in], b_l [out, 1].
+// parameters (W_0, b_0, W_1, b_1, …) with W_l [out, in], b_l [out, 1],
+// computing the sine layers with act.
 //
-// ω0 is folded into the (small) weight and bias tensors rather than applied
-// to the [out, N] pre-activations, which saves one elementwise pass per
-// layer; the function is the same sin(ω0·(W·x + b)).
-func forward(cfg Config, lay layout, x *Node, params []*Node) *Node {
+// ω0 (ω0/π for the fast sine) is folded into the (small) weight and bias
+// tensors rather than applied to the [out, N] pre-activations, which saves
+// one elementwise pass per layer; the function is the same sin(ω0·(W·x + b)).
+func forward(cfg Config, lay layout, act activation, x *Node, params []*Node) *Node {
 	h := x
 	last := cfg.NumLayers() - 1
 	var blocks int
@@ -101,8 +102,8 @@ func forward(cfg Config, lay layout, x *Node, params []*Node) *Node {
 	for l := 0; l <= last; l++ {
 		w, b := params[2*l], params[2*l+1]
 		if l < last {
-			w = MulScalar(w, cfg.omega(l))
-			b = MulScalar(b, cfg.omega(l))
+			w = MulScalar(w, act.scale(cfg.omega(l)))
+			b = MulScalar(b, act.scale(cfg.omega(l)))
 		}
 		out, in := w.Shape().Dimensions[0], w.Shape().Dimensions[1]
 		var z *Node
@@ -118,7 +119,7 @@ func forward(cfg Config, lay layout, x *Node, params []*Node) *Node {
 			z = Add(z, Reshape(b, 1, out, 1))
 		}
 		if l < last {
-			z = Sin(z)
+			z = act.apply(z)
 		}
 		h = z
 	}
