@@ -42,9 +42,11 @@
 //
 // # Layout
 //
-// Graphs are feature-major: activations are [features, N] and weights are
-// stored [out, in] (the same layout as Net.Layers), which measured faster
-// than row-major on the Go backend (bench/siren/README.md).
+// Weights are stored [out, in] (the same layout as Net.Layers). Training
+// graphs are feature-major (activations [features, N]), which measured
+// faster than row-major on the Go backend; the Evaluator's graphs are
+// row-major (activations [N, features]), whose input gradient needs no
+// transposes (bench/siren/README.md).
 //
 // # The sine
 //
