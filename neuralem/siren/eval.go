@@ -135,7 +135,7 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 		xt := tensors.FromFlatDataAndDimensions(xb, dims...)
 		args[0] = xt
 		if grad == nil {
-			out, err := e.valExec.Exec1(args...)
+			out, err := e.valExec.Call1(args...)
 			_ = xt.FinalizeAll()
 			if err != nil {
 				return fmt.Errorf("siren: Eval: points %d–%d: %w", lo, hi-1, err)
@@ -144,7 +144,7 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 			_ = out.FinalizeAll()
 			continue
 		}
-		out, g, err := e.gradExec.Exec2(args...)
+		out, g, err := e.gradExec.Call2(args...)
 		_ = xt.FinalizeAll()
 		if err != nil {
 			return fmt.Errorf("siren: Eval: points %d–%d: %w", lo, hi-1, err)

@@ -157,7 +157,7 @@ func (t *Trainer) FitFrom(ctx context.Context, init *Net, x, y []float32, progre
 			break
 		}
 		args = stepArgs(args, xTensor, yTensor, rep.Steps+1, params, state)
-		outs, err := t.step.Exec(args...)
+		outs, err := t.step.Call(args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("siren: Fit: training step %d: %w", rep.Steps+1, err)
 		}

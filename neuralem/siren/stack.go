@@ -288,7 +288,7 @@ func (t *StackTrainer) FitStack(ctx context.Context, inits []*Net, x []float32, 
 			break
 		}
 		args = stepArgs(args, xT, yT, steps+1, params, state)
-		outs, err := t.step.Exec(args...)
+		outs, err := t.step.Call(args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("siren: FitStack: training step %d: %w", steps+1, err)
 		}
