@@ -14,9 +14,9 @@ import (
 
 // benchStep measures seconds per full-batch Adam step of the paper network
 // (W256, 4 hidden sine layers) on an s³ region; compilation is excluded.
-func benchStep(b *testing.B, s int) { benchStepLayout(b, s, defaultLayout) }
+func benchStep(b *testing.B, s int) { benchStepLayout(b, s, featureMajor) }
 
-func benchStepLayout(b *testing.B, s int, lay layout) {
+func benchStepLayout(b *testing.B, s int, lay testLayout) {
 	x, y := gaussTarget(b, s)
 	cfg, _ := Preset("paper")
 	cfg.LowLoss, cfg.HighLoss = 0, 0 // never stop early
@@ -25,11 +25,11 @@ func benchStepLayout(b *testing.B, s int, lay layout) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr.lay = lay
+	tr.loop.forward = lay.train
 	if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil { // compile
 		b.Fatal(err)
 	}
-	tr.cfg.MaxSteps = b.N
+	tr.loop.cfg.MaxSteps = b.N
 	b.ResetTimer()
 	cpu0 := cpuSeconds()
 	_, rep, err := tr.Fit(context.Background(), x, y, nil)
@@ -53,14 +53,10 @@ func cpuSeconds() float64 {
 // BenchmarkStep32W256: one training step, 32³ voxels, paper network.
 func BenchmarkStep32W256(b *testing.B) { benchStep(b, 32) }
 
-// BenchmarkLayoutStep32W256 compares the graph layouts (see layout).
+// BenchmarkLayoutStep32W256 compares the training layouts (testLayout).
 func BenchmarkLayoutStep32W256(b *testing.B) {
 	for _, lay := range allLayouts {
-		name := fmt.Sprintf("feature-major-blocks%d", lay.blocks)
-		if lay.rowMajor {
-			name = "row-major"
-		}
-		b.Run(name, func(b *testing.B) { benchStepLayout(b, 32, lay) })
+		b.Run(lay.name, func(b *testing.B) { benchStepLayout(b, 32, lay) })
 	}
 }
 
@@ -129,7 +125,7 @@ func BenchmarkStack(b *testing.B) {
 			if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil {
 				b.Fatal(err)
 			}
-			tr.cfg.MaxSteps = b.N
+			tr.loop.cfg.MaxSteps = b.N
 			b.ResetTimer()
 			for range k {
 				if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil {
@@ -152,7 +148,7 @@ func BenchmarkStack(b *testing.B) {
 				if _, _, err := trs[w].Fit(context.Background(), x, y, nil); err != nil {
 					b.Fatal(err)
 				}
-				trs[w].cfg.MaxSteps = b.N
+				trs[w].loop.cfg.MaxSteps = b.N
 			}
 			b.ResetTimer()
 			errs := make(chan error, 2)
@@ -181,7 +177,7 @@ func BenchmarkStack(b *testing.B) {
 			if _, _, err := st.FitStack(context.Background(), inits, x, ys, nil); err != nil {
 				b.Fatal(err)
 			}
-			st.cfg.MaxSteps = b.N
+			st.loop.cfg.MaxSteps = b.N
 			b.ResetTimer()
 			if _, _, err := st.FitStack(context.Background(), inits, x, ys, nil); err != nil {
 				b.Fatal(err)
@@ -265,7 +261,7 @@ func benchCPU16(b *testing.B, workers int) {
 		if _, _, err := trs[w].Fit(context.Background(), x, y, nil); err != nil { // compile
 			b.Fatal(err)
 		}
-		trs[w].cfg.MaxSteps = max(b.N, 1)
+		trs[w].loop.cfg.MaxSteps = max(b.N, 1)
 	}
 	b.ResetTimer()
 	cpu0 := cpuSeconds()
