@@ -68,6 +68,24 @@ func BenchmarkStep64W256(b *testing.B) { benchStep(b, 64) }
 // network; reports points/s. Compilation is excluded.
 func BenchmarkQuery100kW256(b *testing.B) {
 	cfg, _ := Preset("paper")
+	benchQuery(b, cfg, nil)
+}
+
+// BenchmarkQueryLayout100k compares the Evaluator's layouts (testLayout:
+// feature-major, and row-major, the Evaluator's) for value + input gradient
+// of 100k points, for the paper network (W256) and the cpu one (W64).
+func BenchmarkQueryLayout100k(b *testing.B) {
+	for _, preset := range []string{"paper", "cpu"} {
+		cfg, _ := Preset(preset)
+		for _, lay := range []testLayout{featureMajor, allLayouts[len(allLayouts)-1]} {
+			b.Run(fmt.Sprintf("W%d/%s", cfg.Width, lay.name), func(b *testing.B) { benchQuery(b, cfg, &lay) })
+		}
+	}
+}
+
+// benchQuery measures Evaluator.Eval with gradient at 100k points for a
+// fresh network of cfg, with the layout lay (nil: the Evaluator's own).
+func benchQuery(b *testing.B, cfg Config, lay *testLayout) {
 	net, err := NewNet(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -75,6 +93,9 @@ func BenchmarkQuery100kW256(b *testing.B) {
 	ev, err := NewEvaluator(nil, cfg)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if lay != nil {
+		ev.forward = lay.eval
 	}
 	const n = 100000
 	x := make([]float32, 3*n)

@@ -21,7 +21,7 @@ type testLayout struct {
 }
 
 var (
-	featureMajor = testLayout{"feature-major-blocks1", forwardStack, evalVia(forwardStack)}
+	featureMajor = testLayout{"feature-major", forwardStack, evalVia(forwardStack)}
 	allLayouts   = []testLayout{
 		featureMajor,
 		{"feature-major-blocks2", trainBlocks(2), evalVia(trainBlocks(2))},
