@@ -139,6 +139,20 @@ func parseShard(s string, nRegions int) ([]int, error) {
 // opts gives the tiling, network, resolution, regions, workers and stack;
 // out becomes its checkpoint.
 func fitMap(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool) (*neuralmap.NeuralMap, error) {
+	cb, end := fitBar(stderr, quiet)
+	opts.Checkpoint = out
+	nm, err := neuralmap.Fit(ctx, g, opts, cb)
+	n := len(opts.Regions)
+	if nm != nil && opts.Regions == nil {
+		n = len(nm.Fitted())
+	}
+	end(n)
+	return nm, err
+}
+
+// fitBar returns a neuralmap.Fit progress callback drawing a bar on stderr
+// and a function that ends the bar (if one was started) at n regions.
+func fitBar(stderr io.Writer, quiet bool) (func(neuralmap.FitProgress) error, func(n int)) {
 	var bar *progress.Bar
 	done := 0 // regions finished (workers finish them in any order)
 	cb := func(p neuralmap.FitProgress) error {
@@ -158,16 +172,13 @@ func fitMap(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOpt
 		}
 		return nil
 	}
-	opts.Checkpoint = out
-	nm, err := neuralmap.Fit(ctx, g, opts, cb)
-	if bar != nil {
-		n := len(opts.Regions)
-		if nm != nil && opts.Regions == nil {
-			n = len(nm.Fitted())
+	end := func(n int) {
+		if bar != nil {
+			bar.Done(n, "")
+			bar = nil
 		}
-		bar.Done(n, "")
 	}
-	return nm, err
+	return cb, end
 }
 
 func runFit(args []string, stdout, stderr io.Writer) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/densgraph"
 	"github.com/neuralem/neuralem/neuralem/internal/progress"
 	"github.com/neuralem/neuralem/neuralem/model"
+	"github.com/neuralem/neuralem/neuralem/pipeline"
 )
 
 func init() {
@@ -48,53 +49,49 @@ func addGraphFlags(fs interface {
 	}
 }
 
-func (gf *graphFlags) options(lf *loadedField) (densgraph.Options, error) {
-	var o densgraph.Options
+// settings turns the flags into graph settings (the paper's where a flag
+// keeps its default).
+func (gf *graphFlags) settings() (pipeline.GraphSettings, error) {
+	s := pipeline.GraphSettings{SigmaK: *gf.sigmaK, SeedSpacing: *gf.seedSpacing, MaxSteps: *gf.maxSteps,
+		Eps: *gf.eps, Cutoff: *gf.cutoff, Resolution: *gf.resolution}
 	switch {
 	case *gf.absThr >= 0:
-		o.Seeds.Threshold = densgraph.Absolute(*gf.absThr)
+		s.Level = gf.absThr
 	case *gf.contour >= 0:
-		o.Seeds.Threshold = densgraph.Absolute(lf.Norm.To01(*gf.contour))
-	default:
-		o.Seeds.Threshold = densgraph.Sigma(lf.Mu, lf.Sigma, *gf.sigmaK)
-	}
-	o.Seeds.Spacing = *gf.seedSpacing
-	if o.Seeds.Spacing == 0 {
-		o.Seeds.Spacing = densgraph.DefaultSpacing(lf.Voxel)
+		s.Contour = gf.contour
 	}
 	if *gf.maskModel != "" {
 		m, err := model.ReadFile(*gf.maskModel)
 		if err != nil {
-			return o, err
+			return s, err
 		}
-		o.Seeds.Mask = &densgraph.Mask{Atoms: m.HeavyAtoms().Positions(), Margin: *gf.maskMargin}
+		s.Mask = &densgraph.Mask{Atoms: m.HeavyAtoms().Positions(), Margin: *gf.maskMargin}
 	}
 	if *gf.cutoff < 0 || math.IsNaN(*gf.cutoff) {
-		return o, fmt.Errorf("--cutoff %g: want a distance > 0 Å (0 = 2 × resolution)", *gf.cutoff)
+		return s, fmt.Errorf("--cutoff %g: want a distance > 0 Å (0 = 2 × resolution)", *gf.cutoff)
 	}
 	if !(*gf.eps > 0) {
-		return o, fmt.Errorf("--eps %g: want a distance > 0 Å", *gf.eps)
-	}
-	o.Cluster.Eps = *gf.eps
-	o.Edges.Cutoff = *gf.cutoff
-	o.Edges.Resolution = *gf.resolution
-	if o.Edges.Resolution == 0 {
-		o.Edges.Resolution = lf.Resolution
-	}
-	if o.Edges.Cutoff == 0 && o.Edges.Resolution == 0 {
-		return o, fmt.Errorf("resolution unknown: pass --resolution (edges join nodes closer than 2 × resolution) or --cutoff")
+		return s, fmt.Errorf("--eps %g: want a distance > 0 Å", *gf.eps)
 	}
 	switch *gf.prune {
 	case "none":
 	case "mst":
-		o.Edges.Prune = densgraph.PruneMST
+		s.Prune = densgraph.PruneMST
 	case "knn":
-		o.Edges.Prune, o.Edges.K = densgraph.PruneKNN, *gf.k
+		s.Prune, s.K = densgraph.PruneKNN, *gf.k
 	default:
-		return o, fmt.Errorf("--prune %q: want none, mst or knn", *gf.prune)
+		return s, fmt.Errorf("--prune %q: want none, mst or knn", *gf.prune)
 	}
-	o.Walk.MaxSteps = *gf.maxSteps
-	return o, nil
+	return s, nil
+}
+
+// checkResolution fails, naming the flags, when src's edges would need a
+// resolution nobody gave.
+func checkResolution(s pipeline.GraphSettings, src *pipeline.Source) error {
+	if s.Cutoff == 0 && s.Resolution == 0 && src.Resolution == 0 {
+		return fmt.Errorf("resolution unknown: pass --resolution (edges join nodes closer than 2 × resolution) or --cutoff")
+	}
+	return nil
 }
 
 func runGraph(args []string, stdout, stderr io.Writer) error {
@@ -112,11 +109,25 @@ func runGraph(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return fmt.Errorf("-o PREFIX is required")
 	}
-	lf, err := loadField(pos[0], *interp)
+	src, err := loadField(pos[0], *interp)
 	if err != nil {
 		return err
 	}
-	g, rep, err := buildGraph(lf, gf, stderr, *asJSON)
+	settings, err := gf.settings()
+	if err != nil {
+		return err
+	}
+	if err := checkResolution(settings, src); err != nil {
+		return err
+	}
+	opts, err := settings.Options(src)
+	if err != nil {
+		return err
+	}
+	wb := newWalkBar(stderr, *asJSON)
+	opts.Walk.Progress = func(step, live, done, dropped int) { wb.update(src.Kind, step, live, done, dropped) }
+	g, rep, err := src.Graph(opts)
+	wb.end()
 	if err != nil {
 		return err
 	}
@@ -125,28 +136,44 @@ func runGraph(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(stdout, map[string]any{"field": lf.Kind, "report": graphSummary(rep), "files": files})
+		return writeJSON(stdout, map[string]any{"field": src.Kind, "report": graphSummary(rep), "files": files})
 	}
-	printGraphReport(stdout, lf.Kind, rep)
+	printGraphReport(stdout, src.Kind, rep)
 	fmt.Fprintf(stdout, "wrote %s\n", strings.Join(files, ", "))
 	return nil
 }
 
-func buildGraph(lf *loadedField, gf *graphFlags, stderr io.Writer, quiet bool) (*densgraph.Graph, *densgraph.Report, error) {
-	opts, err := gf.options(lf)
-	if err != nil {
-		return nil, nil, err
+// walkBar draws one progress bar per walked field on stderr.
+type walkBar struct {
+	stderr     io.Writer
+	quiet      bool
+	bar        *progress.Bar
+	kind       string
+	step, done int
+	dropped    int
+}
+
+func newWalkBar(stderr io.Writer, quiet bool) *walkBar { return &walkBar{stderr: stderr, quiet: quiet} }
+
+// update reports a walk step of the field kind (a new kind ends the
+// previous field's bar).
+func (w *walkBar) update(kind string, step, live, done, dropped int) {
+	if w.bar == nil || kind != w.kind {
+		w.end()
+		w.bar = progress.New(w.stderr, "walk "+kind, 0)
+		w.bar.Silent = w.quiet
+		w.kind = kind
 	}
-	bar := progress.New(stderr, "walk", 0)
-	bar.Silent = quiet
-	opts.Walk.Progress = func(step, live, done, dropped int) {
-		bar.Update(step, fmt.Sprintf("live %d, at peak %d, dropped %d", live, done, dropped))
+	w.step, w.done, w.dropped = step, done, dropped
+	w.bar.Update(step, fmt.Sprintf("live %d, at peak %d, dropped %d", live, done, dropped))
+}
+
+// end ends the current bar, if any.
+func (w *walkBar) end() {
+	if w.bar != nil {
+		w.bar.Done(w.step, fmt.Sprintf("%d peaks, %d dropped", w.done, w.dropped))
+		w.bar = nil
 	}
-	g, rep, err := densgraph.Build(lf.Field, opts)
-	if err == nil {
-		bar.Done(rep.Walk.Steps, fmt.Sprintf("%d peaks, %d dropped", rep.Walk.Peaks, rep.Walk.Dropped))
-	}
-	return g, rep, err
 }
 
 func writeGraph(g *densgraph.Graph, prefix, formats string) ([]string, error) {
