@@ -346,14 +346,8 @@ func (m *NeuralMap) evalRegion(w, r int, pts []geom.VoxelCoord, val []float64, g
 			buf.x[3*i+a] = float32(-1 + 2*(p[a]-lo[a])/ext[a])
 		}
 	}
-	for _, c := range evalChunks(n) {
-		var gc []float32
-		if g != nil {
-			gc = g[3*c[0] : 3*c[1]]
-		}
-		if err := m.evals[w].Eval(rf.Net, buf.x[3*c[0]:3*c[1]], buf.v[c[0]:c[1]], gc); err != nil {
-			return fmt.Errorf("neuralmap: region %d: %w", rf.Region.ID, err)
-		}
+	if err := m.evals[w].Eval(rf.Net, buf.x, buf.v, g); err != nil {
+		return fmt.Errorf("neuralmap: region %d: %w", rf.Region.ID, err)
 	}
 	for i := range pts {
 		val[i] = float64(buf.v[i])
@@ -365,33 +359,6 @@ func (m *NeuralMap) evalRegion(w, r int, pts []geom.VoxelCoord, val []float64, g
 		}
 	}
 	return nil
-}
-
-// splitWaste is the padding, in points, above which evalChunks splits a
-// batch: on the Go backend one evaluator call costs about as much as ~100
-// padded points of the cpu preset's network (fixed per-call overhead).
-const splitWaste = 128
-
-// evalChunks splits n points into the [lo, hi) ranges passed to the
-// evaluator, which pads each to siren.Bucket: a batch whose padding would
-// exceed splitWaste points sends its largest power-of-two part unpadded
-// and the rest separately (1500 points: 1024 + 476 padded to 512, not
-// 2048). The split depends only on n.
-func evalChunks(n int) [][2]int {
-	var out [][2]int
-	lo := 0
-	for lo < n {
-		rest := n - lo
-		size := rest
-		if rest > siren.MaxBucket {
-			size = siren.MaxBucket
-		} else if b := siren.Bucket(rest); b-rest > splitWaste {
-			size = b / 2
-		}
-		out = append(out, [2]int{lo, lo + size})
-		lo += size
-	}
-	return out
 }
 
 // regionAffine returns the first voxel index and the extent (number of voxel

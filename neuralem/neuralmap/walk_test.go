@@ -118,8 +118,8 @@ func TestWalkUnchangedByFasterSampling(t *testing.T) {
 	}
 	old := &beforeField{m: m, ev: one[0]}
 	// Seeds: every other point of the top 20 % of a 0.5 Å grid, ~2,500
-	// points, so that region batches span the evaluator's chunk sizes (from
-	// a few points to ~600, cut 512 + rest).
+	// points, so that region batches span the evaluator's buckets (from a
+	// few points to ~600).
 	all, _, err := densgraph.Seed(old, densgraph.SeedOptions{Spacing: 0.5, Threshold: densgraph.Absolute(-1e9)})
 	if err != nil {
 		t.Fatal(err)
@@ -180,31 +180,6 @@ func TestWalkUnchangedByFasterSampling(t *testing.T) {
 	}
 }
 
-func TestEvalChunks(t *testing.T) {
-	for _, n := range []int{0, 1, 63, 64, 65, 200, 600, 1000, 1024, 1025, 1500, 70000, 200000} {
-		c := evalChunks(n)
-		next, padded := 0, 0
-		for _, r := range c {
-			if r[0] != next || r[1] <= r[0] || r[1]-r[0] > siren.MaxBucket {
-				t.Fatalf("n = %d: chunks %v are not consecutive ranges of 1..MaxBucket points", n, c)
-			}
-			next = r[1]
-			padded += siren.Bucket(r[1] - r[0])
-		}
-		if next != n {
-			t.Fatalf("n = %d: chunks %v cover %d points", n, c, next)
-		}
-		// Padding beyond splitWaste per call only where the bucket floor
-		// forces it.
-		if n > 0 && padded-n > splitWaste*len(c) && padded > siren.MinBucket {
-			t.Errorf("n = %d: chunks %v pad to %d points", n, c, padded)
-		}
-	}
-	if c := evalChunks(1500); len(c) != 2 || c[0] != [2]int{0, 1024} {
-		t.Errorf("1500 points: chunks %v, want 1024 + 476", c)
-	}
-}
-
 // benchCacheDir is where the benchmarks keep fitted maps between runs:
 // $NEURALEM_BENCH_CACHE, or neuralem/bench under the user's cache
 // directory. Delete a file there to refit.
@@ -248,9 +223,10 @@ func cpuFit(b *testing.B, path, name string, resolution float64) *NeuralMap {
 }
 
 // benchWalk walks the paper's seeds (0.5 Å grid, or the voxel size if
-// smaller, above μ + 3σ) on m once untimed (compiling the evaluator's
-// graphs), then b.N times, and reports seeds walked per second. before
-// selects the sampling path as it was (beforeField).
+// smaller, above μ + 3σ) on m b.N times, after an untimed walk of a
+// sixteenth of them that compiles the evaluator's graphs, and reports seeds
+// walked per second. before selects the sampling path as it was
+// (beforeField).
 func benchWalk(b *testing.B, m *NeuralMap, before bool) {
 	var f grid.Field = m
 	if before {
@@ -267,18 +243,23 @@ func benchWalk(b *testing.B, m *NeuralMap, before bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := densgraph.Walk(f, seeds, densgraph.WalkOptions{})
-	if err != nil {
+	// Warm-up on every 16th seed: compiles the graphs of most buckets.
+	var warm []geom.Point
+	for i := 0; i < len(seeds); i += 16 {
+		warm = append(warm, seeds[i])
+	}
+	if _, err := densgraph.Walk(f, warm, densgraph.WalkOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("%d seeds, %d peaks, %d steps, %d samples", len(seeds), len(w.Peaks), w.Steps, w.Samples)
 	b.ResetTimer()
+	var w *densgraph.WalkResult
 	for range b.N {
-		if _, err := densgraph.Walk(f, seeds, densgraph.WalkOptions{}); err != nil {
+		if w, err = densgraph.Walk(f, seeds, densgraph.WalkOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(len(seeds)*b.N)/b.Elapsed().Seconds(), "seeds/s")
+	b.Logf("%d seeds, %d peaks, %d steps, %d samples", len(seeds), len(w.Peaks), w.Steps, w.Samples)
 }
 
 func demoFit(b *testing.B) *NeuralMap {

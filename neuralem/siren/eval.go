@@ -15,8 +15,7 @@ import (
 // MinBucket is small because callers such as the gradient walk send many
 // small batches (a region's share of the few seeds still walking): with
 // 1024 the demo's walk evaluated 11× more padded points than real ones.
-// Below ~64 points a call costs its fixed overhead (~100 points' worth on
-// the Go backend), so smaller buckets would save nothing.
+// Measured on EMD-2566's walk, 8 and 64 run equally fast, 1024 4× slower.
 const (
 	MinBucket = 64
 	MaxBucket = 1 << 16
