@@ -20,6 +20,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/pipeline"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 	"gonum.org/v1/gonum/stat"
@@ -370,19 +371,16 @@ func RunGraph(ctx context.Context, opts GraphOptions, progress func(Progress)) (
 	return res, nil
 }
 
-// fieldSpec is one field to build a graph from.
+// fieldSpec is one field to build a graph from: its density source, where
+// it came from, the cube edge in Å it covers (0: whole map) and, for a
+// neural map, its fit.
 type fieldSpec struct {
-	kind, source string
-	crop         float64
-	field        grid.Field
-	mu, sigma    float64
-	voxel        geom.Vec3
-	fitTime      time.Duration
-	summary      string
-}
-
-func classical(g *grid.Grid, norm grid.Normalization, m grid.Method) (grid.Field, error) {
-	return grid.NewInterpolator(norm.Apply01(g), m)
+	src     *pipeline.Source
+	kind    string
+	source  string
+	crop    float64
+	fitTime time.Duration
+	summary string
 }
 
 func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config, report func(string, string, *neuralmap.FitProgress)) ([]GraphRow, error) {
@@ -423,15 +421,15 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 	}
 	var specs []fieldSpec
 	add := func(kind string, meth grid.Method) error {
-		f, err := classical(whole, norm, meth)
+		src, err := pipeline.InterpolatedWith(whole, norm, meth, p.Resolution)
 		if err != nil {
 			return err
 		}
-		src := "whole map"
+		from := "whole map"
 		if opts.ModelMargin > 0 {
-			src = fmt.Sprintf("map within %g Å of the model (whole-map normalisation)", opts.ModelMargin)
+			from = fmt.Sprintf("map within %g Å of the model (whole-map normalisation)", opts.ModelMargin)
 		}
-		specs = append(specs, fieldSpec{kind: kind, source: src, field: f, mu: norm.Mean01, sigma: norm.Std01, voxel: g.Spacing})
+		specs = append(specs, fieldSpec{src: src, kind: kind, source: from})
 		return nil
 	}
 	if !opts.NoBSpline {
@@ -486,12 +484,15 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 		nmSpec = fieldSpec{kind: "neural", source: src, crop: opts.NeuralCrop, fitTime: fitTime}
 	}
 	if nm != nil {
-		ev, err := neuralmap.NewEvaluator(opts.Backend)
+		es, err := neuralmap.NewEvaluators(0, opts.Backend)
 		if err != nil {
 			return nil, err
 		}
-		nm.SetEvaluator(ev)
-		nmSpec.field, nmSpec.mu, nmSpec.sigma, nmSpec.voxel = nm, nm.Mu, nm.Sigma, nm.Frame.Spacing
+		nm.SetEvaluators(es...)
+		if nmSpec.src, err = pipeline.Neural(nm); err != nil {
+			return nil, err
+		}
+		nmSpec.src.Resolution = p.Resolution
 		nmSpec.summary = nm.FitSummary()
 		whole := nm.Frame.Shape == g.Shape && nm.Frame.Origin == g.Origin
 		if nmSpec.crop == 0 && !whole {
@@ -510,12 +511,11 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 				if err != nil {
 					return nil, err
 				}
-				f, err := classical(sub, cn, grid.MethodBSpline)
+				src, err := pipeline.InterpolatedWith(sub, cn, grid.MethodBSpline, p.Resolution)
 				if err != nil {
 					return nil, err
 				}
-				specs = append(specs, fieldSpec{kind: "bspline-crop", source: "B-spline of the neural map's crop, normalised on the crop", crop: nmSpec.crop,
-					field: f, mu: cn.Mean01, sigma: cn.Std01, voxel: g.Spacing})
+				specs = append(specs, fieldSpec{src: src, kind: "bspline-crop", source: "B-spline of the neural map's crop, normalised on the crop", crop: nmSpec.crop})
 			}
 		}
 	}
@@ -553,25 +553,22 @@ func subGrid(g *grid.Grid, f grid.Frame) (*grid.Grid, error) {
 }
 
 func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOptions, report func(string, string, *neuralmap.FitProgress)) (*GraphRow, error) {
-	var o densgraph.Options
-	o.Seeds.Threshold = densgraph.Sigma(s.mu, s.sigma, sigmaK(opts.SigmaK))
-	o.Seeds.Spacing = opts.SeedSpacing
-	if o.Seeds.Spacing == 0 {
-		o.Seeds.Spacing = densgraph.DefaultSpacing(s.voxel)
+	o, err := pipeline.GraphSettings{SigmaK: opts.SigmaK, SeedSpacing: opts.SeedSpacing, Resolution: p.Resolution}.Options(s.src)
+	if err != nil {
+		return nil, err
 	}
-	o.Edges.Resolution = p.Resolution
 	o.Walk.Progress = func(step, live, done, dropped int) {
 		if step%20 == 0 {
 			report("walk "+s.kind, fmt.Sprintf("step %d: live %d, at peak %d, dropped %d", step, live, done, dropped), nil)
 		}
 	}
 	t0 := time.Now()
-	gr, rep, err := densgraph.Build(&snapField{Field: s.field}, o)
+	gr, rep, err := densgraph.Build(&snapField{Field: s.src.Field}, o)
 	if err != nil {
 		return nil, err
 	}
 	build := time.Since(t0)
-	dom := s.field.Domain()
+	dom := s.src.Field.Domain()
 	inDom := m.Select(func(a *model.Atom) bool { return dom.Contains(a.Pos) })
 	eo := eval.Options{Atoms: model.Heavy}
 	if opts.AllAtoms {
@@ -585,7 +582,7 @@ func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOpti
 	row := &GraphRow{
 		Pair: p.Name, Resolution: p.Resolution, ResolutionAssumed: p.ResolutionAssumed, Masked: p.Masked,
 		Field: s.kind, Source: s.source, Crop: s.crop, Domain: dom, Frame: fc,
-		Mu: s.mu, Sigma: s.sigma, Threshold: lvl,
+		Mu: s.src.Mu, Sigma: s.src.Sigma, Threshold: lvl,
 		Atoms: ev.Atoms, CAs: ev.CA.CAs,
 		Seeds: rep.Seeds.Kept, Peaks: rep.Walk.Peaks, Dropped: rep.Walk.Dropped, Capped: rep.Walk.Capped,
 		WalkSteps: rep.Walk.Steps, Samples: rep.Walk.Samples, Nodes: rep.Nodes, Edges: rep.Edges,

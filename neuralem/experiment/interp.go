@@ -127,27 +127,15 @@ type ErrStats struct {
 	Time time.Duration `json:"time_ns"`
 }
 
+// errAcc accumulates one interpolator's errors and sampling time.
 type errAcc struct {
-	n                   int
-	abs, sq, signed, mx float64
-	t                   time.Duration
-}
-
-func (a *errAcc) add(v, c float64) {
-	d := v - c
-	a.n++
-	a.abs += math.Abs(d)
-	a.sq += d * d
-	a.signed += d
-	a.mx = math.Max(a.mx, math.Abs(d))
+	grid.ErrorAcc
+	t time.Duration
 }
 
 func (a *errAcc) stats() ErrStats {
-	if a.n == 0 {
-		return ErrStats{math.NaN(), math.NaN(), math.NaN(), math.NaN(), a.t}
-	}
-	n := float64(a.n)
-	return ErrStats{a.abs / n, a.mx, math.Sqrt(a.sq / n), a.signed / n, a.t}
+	e := a.Errors()
+	return ErrStats{MAE: e.MAE, Max: e.Max, RMSE: e.RMSE, Bias: e.Bias, Time: a.t}
 }
 
 // InterpRow is the result for one model.
@@ -670,11 +658,11 @@ func fitInterpNeural(ctx context.Context, in *grid.Grid, norm grid.Normalization
 	if err != nil {
 		return nil, err
 	}
-	ev, err := neuralmap.NewEvaluator(opts.Backend)
+	es, err := neuralmap.NewEvaluators(0, opts.Backend)
 	if err != nil {
 		return nil, err
 	}
-	nm.SetEvaluator(ev)
+	nm.SetEvaluators(es...)
 	if nm.Norm.Hi != norm.Hi || nm.Norm.Lo != norm.Lo {
 		return nil, fmt.Errorf("neural map normalisation [%g, %g] differs from the input's [%g, %g]", nm.Norm.Lo, nm.Norm.Hi, norm.Lo, norm.Hi)
 	}
@@ -787,7 +775,7 @@ func (s *interpScorer) flush() error {
 		}
 		acc.t += time.Since(t0)
 		for i, c := range s.ctl {
-			acc.add(s.val[i], c)
+			acc.Add(s.val[i], c)
 		}
 	}
 	s.pts, s.ctl = s.pts[:0], s.ctl[:0]

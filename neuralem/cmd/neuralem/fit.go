@@ -18,6 +18,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/pipeline"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -197,12 +198,29 @@ func fitMap(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOpt
 
 // fitMapCB is fitMap with a callback also told of every progress event.
 func fitMapCB(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool, also func(neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
-	var bar *progress.Bar
-	done := 0 // regions finished (workers finish them in any order)
+	bar, end := fitBar(stderr, quiet)
 	cb := func(p neuralmap.FitProgress) error {
 		if also != nil {
 			also(p)
 		}
+		return bar(p)
+	}
+	opts.Checkpoint = out
+	nm, err := neuralmap.Fit(ctx, g, opts, cb)
+	n := len(opts.Regions)
+	if nm != nil && opts.Regions == nil {
+		n = len(nm.Fitted())
+	}
+	end(n)
+	return nm, err
+}
+
+// fitBar returns a neuralmap.Fit progress callback drawing a bar on stderr
+// and a function that ends the bar (if one was started) at n regions.
+func fitBar(stderr io.Writer, quiet bool) (func(neuralmap.FitProgress) error, func(n int)) {
+	var bar *progress.Bar
+	done := 0 // regions finished (workers finish them in any order)
+	cb := func(p neuralmap.FitProgress) error {
 		if bar == nil {
 			bar = progress.New(stderr, "fit", p.Total)
 			bar.Silent = quiet
@@ -219,16 +237,13 @@ func fitMapCB(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitO
 		}
 		return nil
 	}
-	opts.Checkpoint = out
-	nm, err := neuralmap.Fit(ctx, g, opts, cb)
-	if bar != nil {
-		n := len(opts.Regions)
-		if nm != nil && opts.Regions == nil {
-			n = len(nm.Fitted())
+	end := func(n int) {
+		if bar != nil {
+			bar.Done(n, "")
+			bar = nil
 		}
-		bar.Done(n, "")
 	}
-	return nm, err
+	return cb, end
 }
 
 func runFit(args []string, stdout, stderr io.Writer) error {
@@ -276,7 +291,7 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pn, from, err := parentNorm(pos[0], h, *levelFrom)
+	pn, from, err := pipeline.ParentNormalization(pos[0], h, pipeline.LevelFrom(*levelFrom))
 	if err != nil {
 		return err
 	}
@@ -285,7 +300,7 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if pn == nil && *levelFrom != levelSelf {
+		if pn == nil && pipeline.LevelFrom(*levelFrom) != pipeline.LevelSelf {
 			n, err := grid.FitNormalization(g)
 			if err != nil {
 				return fmt.Errorf("%s: %w", pos[0], err)
