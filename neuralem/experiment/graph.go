@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -668,9 +669,9 @@ func (s *snapField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) er
 // It returns the map and the wall time of the fit.
 //
 // The checkpoint is named name + a hash of everything the fit depends on
-// (g's frame, the tiling and the whole SIREN configuration), so a run with
-// another learning rate, stop rule, crop or tiling never resumes from (and
-// silently reuses) a map fitted differently.
+// (g's frame and values, the tiling and the whole SIREN configuration), so
+// a run with another learning rate, stop rule, crop, tiling or noise never
+// resumes from (and silently reuses) a map fitted differently.
 func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, name string, report func(stage, detail string, fp *neuralmap.FitProgress)) (*neuralmap.NeuralMap, time.Duration, error) {
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -678,6 +679,11 @@ func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, 
 		}
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%+v|%+v|%+v", g.Frame, fo.Tiling, fo.Config)
+		var b [4]byte
+		for _, v := range g.Data {
+			binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+			h.Write(b[:])
+		}
 		fo.Checkpoint = filepath.Join(dir, fmt.Sprintf("%s_w%d_h%d_%016x%s", name, fo.Config.Width, fo.Config.HiddenLayers, h.Sum64(), neuralmap.FileExt))
 	}
 	report("fit", fmt.Sprintf("neural map of %v voxels", g.Shape), nil)

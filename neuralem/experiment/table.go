@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -143,7 +144,28 @@ func jsonRows[R any](cols []column[R], rows []R) (json.RawMessage, error) {
 	return b.Bytes(), nil
 }
 
-// nanIfEmpty returns the mean of xs, NaN when xs is empty.
+// median returns the median of the non-NaN values of xs (NaN when there
+// are none).
+func median(xs []float64) float64 {
+	v := make([]float64, 0, len(xs))
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			v = append(v, x)
+		}
+	}
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	sort.Float64s(v)
+	h := len(v) / 2
+	if len(v)%2 == 1 {
+		return v[h]
+	}
+	return (v[h-1] + v[h]) / 2
+}
+
+// mean returns the mean of the non-NaN values of xs, NaN when there are
+// none.
 func mean(xs []float64) float64 {
 	var s float64
 	n := 0
