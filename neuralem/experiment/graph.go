@@ -64,6 +64,9 @@ type GraphOptions struct {
 	Config siren.Config
 	Seed   uint64
 	Tiling region.Options
+	// Init is the initialisation of the fitted neural maps' networks
+	// (InitRandom when empty, InitLearned or a .nemi file).
+	Init string `json:",omitempty"`
 	// CheckpointDir keeps fitted neural maps (resumable); empty: not kept.
 	CheckpointDir string
 	// SigmaK is k in the seed threshold μ + kσ (0: 3, the paper).
@@ -198,6 +201,11 @@ type GraphRow struct {
 	Frame  FrameCheck
 	// Threshold is the seed level μ + kσ on the [0, 1] scale.
 	Mu, Sigma, Threshold float64
+	// Chain is the chain scored: "all" for the whole model, else one
+	// chain, scored on the ChainNodes nodes nearest to it (see
+	// scoreByChain); Nodes stays the whole graph's.
+	Chain      string
+	ChainNodes int
 	// Scored atoms (inside the field's domain) and C-alphas among them.
 	Atoms, CAs int
 	// Graph size and build.
@@ -241,6 +249,8 @@ func graphColumns() []column[GraphRow] {
 		{name: "masked", get: func(r *GraphRow) any { return r.Masked }},
 		{name: "field", get: func(r *GraphRow) any { return r.Field }},
 		{name: "crop_A", get: func(r *GraphRow) any { return r.Crop }},
+		{name: "chain", get: func(r *GraphRow) any { return r.Chain }},
+		{name: "chain_nodes", get: func(r *GraphRow) any { return r.ChainNodes }},
 		{name: "atoms_in_box_pct", prec: 4, get: func(r *GraphRow) any { return pct(r.Frame.InBoxFraction) }},
 		{name: "z_atoms", prec: 3, get: func(r *GraphRow) any { return r.Frame.Z }},
 		{name: "z_ca", prec: 3, get: func(r *GraphRow) any { return r.Frame.ZCA }},
@@ -354,6 +364,13 @@ func RunGraph(ctx context.Context, opts GraphOptions, progress func(Progress)) (
 			return nil, fmt.Errorf("graph: SIREN configuration: %w", err)
 		}
 		res.Config = cfg
+		if opts.Init == "" {
+			opts.Init = InitRandom
+		}
+		if err := applyInit(opts.Init, &neuralmap.FitOptions{Config: cfg}); err != nil {
+			return nil, fmt.Errorf("graph: %w", err)
+		}
+		res.Options.Init = opts.Init
 	}
 	if needNeural {
 		if opts.Backend == nil {
@@ -485,9 +502,12 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 		}
 		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: p.Resolution, Backend: opts.Backend,
 			Workers: opts.Workers, Stack: opts.Stack}
+		if err := applyInit(opts.Init, &fo); err != nil {
+			return nil, err
+		}
 		var fitTime time.Duration
 		nm, fitTime, err = fitNeural(ctx, crop, fo, opts.CheckpointDir,
-			fmt.Sprintf("graph_%s_crop%g", p.Name, opts.NeuralCrop), report)
+			fmt.Sprintf("graph_%s_crop%g_%s", p.Name, opts.NeuralCrop, initKey(opts.Init)), report)
 		if err != nil {
 			return nil, err
 		}
@@ -537,11 +557,11 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 			return rows, err
 		}
 		report("graph "+s.kind, s.source, nil)
-		row, err := graphOne(p, s, m, *fc, opts, report)
+		r, err := graphOne(p, s, m, *fc, opts, report)
 		if err != nil {
 			return rows, fmt.Errorf("%s field: %w", s.kind, err)
 		}
-		rows = append(rows, *row)
+		rows = append(rows, r...)
 	}
 	return rows, nil
 }
@@ -564,7 +584,9 @@ func subGrid(g *grid.Grid, f grid.Frame) (*grid.Grid, error) {
 	return grid.Crop(g, lo, hi)
 }
 
-func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOptions, report func(string, string, *neuralmap.FitProgress)) (*GraphRow, error) {
+// graphOne builds the graph of one field and scores it against the whole
+// model, then (for several chains) against each chain.
+func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOptions, report func(string, string, *neuralmap.FitProgress)) ([]GraphRow, error) {
 	var o densgraph.Options
 	o.Seeds.Threshold = densgraph.Sigma(s.mu, s.sigma, sigmaK(opts.SigmaK))
 	o.Seeds.Spacing = opts.SeedSpacing
@@ -597,16 +619,13 @@ func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOpti
 	row := &GraphRow{
 		Pair: p.Name, Resolution: p.Resolution, ResolutionAssumed: p.ResolutionAssumed, Masked: p.Masked,
 		Field: s.kind, Source: s.source, Crop: s.crop, Domain: dom, Frame: fc,
-		Mu: s.mu, Sigma: s.sigma, Threshold: lvl,
-		Atoms: ev.Atoms, CAs: ev.CA.CAs,
+		Mu: s.mu, Sigma: s.sigma, Threshold: lvl, Chain: "all", ChainNodes: rep.Nodes,
 		Seeds: rep.Seeds.Kept, Peaks: rep.Walk.Peaks, Dropped: rep.Walk.Dropped, Capped: rep.Walk.Capped,
 		WalkSteps: rep.Walk.Steps, Samples: rep.Walk.Samples, Nodes: rep.Nodes, Edges: rep.Edges,
 		SeedTime: rep.Times.Seed, WalkTime: rep.Times.Walk, ClusterTime: rep.Times.Cluster, EdgeTime: rep.Times.Edges, BuildTime: build,
-		Sensitivity: ev.Sensitivity, Specificity: ev.Specificity, RMSD: ev.RMSD,
-		CACoverage: ev.CA.Coverage, CANodeFraction: ev.CA.NodeFraction, CARMSD: ev.CA.ClosestRMSD,
-		CAExclSensitivity: ev.CA.ExclusiveSensitivity, CAExclSpecificity: ev.CA.ExclusiveSpecificity, CAExclRMSD: ev.CA.ExclusiveRMSD,
 		FitTime: s.fitTime, NeuralSummary: s.summary,
 	}
+	row.setMetrics(ev)
 	if w := rep.Times.Walk.Seconds(); w > 0 {
 		row.SeedsPerSecond = float64(rep.Seeds.Kept) / w
 		row.SamplesPerSecond = float64(rep.Walk.Samples) / w
@@ -622,7 +641,11 @@ func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOpti
 		row.PaperCACoverage, row.PaperCARMSD = PaperNearCACoverage, PaperNearCARMSD
 	}
 	row.PaperCANodeFraction = PaperAllCANodeFraction
-	return row, nil
+	perChain, err := chainRows(row, gr.Positions(), inDom, eo)
+	if err != nil {
+		return nil, err
+	}
+	return append([]GraphRow{*row}, perChain...), nil
 }
 
 // snapField wraps a field so that points outside its domain by at most

@@ -475,6 +475,11 @@ func (o InterpOptions) prepare() (*preparedSim, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, init := range inits { // fail before any work
+		if err := applyInit(init, &neuralmap.FitOptions{Config: cfg}); err != nil {
+			return nil, err
+		}
+	}
 	models := o.Models
 	if models == nil {
 		models = DefaultSimModels()

@@ -64,7 +64,7 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 		maxVox:     fs.Int("max-input-voxels", 0, "interp, noise: whole maps up to this many input voxels, else the largest cube that has at most this many (0: no limit)"),
 		norm:       fs.String("normalization", "input", "interp: control normalisation: input (one mapping, fitted on the input) or own"),
 		noNeural:   fs.Bool("no-neural", false, "interp, noise: classical interpolators only"),
-		inits:      fs.String("inits", experiment.InitRandom, "interp, noise: neural initialisations, one fit each: random, learned or .nemi files, comma-separated"),
+		inits:      fs.String("inits", experiment.InitRandom, "neural initialisations (interp, noise: one fit each, comma-separated; graph: one): random, learned or a .nemi file"),
 		snrs:       fs.String("snrs", "1,3,10,inf", "noise: peak/σ ratios, comma-separated (inf: no noise)"),
 		kinds:      fs.String("noise", "white,band", "noise: noise kinds, comma-separated: white, band"),
 		noiseSeed:  fs.Uint64("noise-seed", 1, "noise: seed of the noise fields"),
@@ -183,6 +183,13 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	case "graph":
 		o := experiment.GraphOptions{DataDir: *ef.data, FitNeural: *ef.fitNeural, NeuralCrop: *ef.neuralCrop, Config: cfg, Tiling: tiling, CheckpointDir: *ef.ckpt,
 			Trilinear: *ef.trilinear, ModelMargin: *ef.margin, Workers: *ff.workers, Stack: *ff.stack}
+		if *ef.fitNeural {
+			inits := splitList(*ef.inits)
+			if len(inits) != 1 {
+				return fmt.Errorf("--inits %q: graph fits one neural map per pair, give one initialisation", *ef.inits)
+			}
+			o.Init = inits[0]
+		}
 		if *ef.pairs != "" {
 			if o.Pairs, err = pick(*ef.pairs, experiment.DefaultPairs(), func(p experiment.Pair) string { return p.Name }); err != nil {
 				return fmt.Errorf("--pairs: %w", err)
