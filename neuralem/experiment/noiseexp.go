@@ -317,7 +317,9 @@ func trainMSE(nm *neuralmap.NeuralMap, noisy, clean *grid.Grid, norm grid.Normal
 }
 
 // NoiseCurve is one method's mean MAE over the models against SNR, for one
-// noise kind (the noise-free point, SNR +Inf, ends every curve).
+// noise kind (the noise-free point, SNR +Inf, ends every curve): the series
+// of the noise chart (charts.ErrorVsSNR takes charts.SNRSeries{Name:
+// Method, SNR: SNR, Error: MAE}).
 type NoiseCurve struct {
 	Kind   NoiseKind
 	Method string
@@ -594,4 +596,15 @@ func snrList(s []float64) string {
 		parts[i] = fmt.Sprint(snrCell(x))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Models returns the models of the rows, in order.
+func (r *NoiseResults) Models() []string {
+	var ms []string
+	for _, row := range r.Rows {
+		if !slices.Contains(ms, row.Model) {
+			ms = append(ms, row.Model)
+		}
+	}
+	return ms
 }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/neuralem/neuralem/neuralem/charts"
 	"github.com/neuralem/neuralem/neuralem/experiment"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
@@ -206,6 +207,12 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	if err := writeTables(*ef.out, res, stderr); err != nil {
 		return err
 	}
+	if r, ok := res.(*experiment.NoiseResults); ok && len(r.Rows) > 0 {
+		if err := writeNoiseCharts(*ef.out+".html", r); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "wrote", *ef.out+".html")
+	}
 	if runErr != nil {
 		return fmt.Errorf("partial results written: %w", runErr)
 	}
@@ -290,4 +297,41 @@ func pick[T any](list string, all []T, name func(T) string) ([]T, error) {
 		out = append(out, all[i])
 	}
 	return out, nil
+}
+
+// writeNoiseCharts writes a page with the noise chart of every noise kind:
+// mean MAE against the clean control vs peak/σ, one line per method.
+func writeNoiseCharts(path string, r *experiment.NoiseResults) error {
+	var cs []charts.Chart
+	for _, kind := range r.Options.Kinds {
+		var series []charts.SNRSeries
+		for _, c := range r.Curves() {
+			if c.Kind == kind {
+				series = append(series, charts.SNRSeries{Name: c.Method, SNR: c.SNR, Error: c.MAE})
+			}
+		}
+		if len(series) == 0 {
+			continue
+		}
+		models := r.Models()
+		over := fmt.Sprintf("%d models", len(models))
+		if len(models) == 1 {
+			over = models[0]
+		}
+		c, err := charts.ErrorVsSNR(fmt.Sprintf("Interpolation error vs noise (%s noise, mean over %s)", kind, over),
+			"mean MAE vs clean control ([0, 1] scale)", series, false)
+		if err != nil {
+			return err
+		}
+		cs = append(cs, c)
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := charts.WritePage(tmp, cs...); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }

@@ -28,7 +28,7 @@ func TestExperimentNoiseCLI(t *testing.T) {
 	if !strings.Contains(stdout, "lowpass0.5-bspline") || !strings.Contains(stdout, "| band | 2 |") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
-	for _, ext := range []string{".csv", ".json", ".md"} {
+	for _, ext := range []string{".csv", ".json", ".md", ".html"} {
 		if st, err := os.Stat(prefix + ext); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", prefix+ext, err)
 		}
@@ -54,6 +54,9 @@ func TestExperimentNoiseCLI(t *testing.T) {
 	if doc.Experiment != "noise" || len(doc.Rows) != 8 || len(doc.Options.SNRs) != 2 || doc.Options.Kinds[0] != "band" ||
 		len(doc.Options.LowPass) != 2 || doc.Options.NoiseSeed != 1 || !doc.Options.NoNeural {
 		t.Errorf("JSON: %+v", doc)
+	}
+	if page, err := os.ReadFile(prefix + ".html"); err != nil || !strings.Contains(string(page), "peak/σ") || !strings.Contains(string(page), "lowpass0.5-bspline") {
+		t.Errorf("chart page: %v", err)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "sub", ".*tmp*")); len(m) != 0 {
 		t.Errorf("temporary files left: %v", m)
