@@ -66,8 +66,9 @@ type NoiseRow struct {
 	// LowPassSigma the denoiser's σ in Å (0 for the others).
 	Method       string
 	LowPassSigma float64
-	// Control voxels evaluated (non-zero ones) and control peaks among them.
-	NonZero, Peaks int
+	// Non-zero control voxels, control peaks among them, and the voxels
+	// the errors are over (see InterpOptions.ControlFraction).
+	NonZero, Peaks, Sampled int
 	Err            ErrStats
 	// Neural maps only: the fit, and the mean squared difference, over the
 	// input's voxels on the networks' [−1, 1] scale, between the training
@@ -266,14 +267,14 @@ func noiseOne(ctx context.Context, sm SimModel, o NoiseOptions, p *preparedSim, 
 	}
 	slabs := newControlSlabs(s.m.Atoms, s.fCtl, s.pCtl, maxSlabVoxels)
 	report("simulate", fmt.Sprintf("control %v at %g Å; %d fields to score", s.fCtl.Shape, s.pCtl.Spacing, len(fields)), nil)
-	sc := newScorer(ctx, fields)
+	sc := newScorer(ctx, fields, p.opts.controlFraction())
 	cs, err := sc.score(slabs, s.dom, cleanNorm.To01, report)
 	if err != nil {
 		return nil, err
 	}
 	for k := range rows {
 		rows[k].Err = sc.stats(k)
-		rows[k].NonZero, rows[k].Peaks = cs.NonZero, cs.Peaks
+		rows[k].NonZero, rows[k].Peaks, rows[k].Sampled = cs.NonZero, cs.Peaks, cs.Sampled
 	}
 	return rows, nil
 }
@@ -466,6 +467,7 @@ func noiseColumns() []column[NoiseRow] {
 		{name: "init", get: func(r *NoiseRow) any { return r.Init }},
 		{name: "lowpass_sigma_A", prec: 3, get: func(r *NoiseRow) any { return r.LowPassSigma }},
 		{name: "nonzero_voxels", get: func(r *NoiseRow) any { return r.NonZero }},
+		{name: "sampled_voxels", get: func(r *NoiseRow) any { return r.Sampled }},
 		{name: "peaks", get: func(r *NoiseRow) any { return r.Peaks }},
 		{name: "mae", get: func(r *NoiseRow) any { return r.Err.MAE }},
 		{name: "max", get: func(r *NoiseRow) any { return r.Err.Max }},

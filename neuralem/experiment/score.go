@@ -153,9 +153,10 @@ type scoredField struct {
 // controlSummary describes the control voxels a scorer evaluated, on the
 // [0, 1] scale.
 type controlSummary struct {
-	// Voxels inside the domain, the non-zero ones among them (evaluated)
-	// and the peaks among those (see PeakFloor).
-	Voxels, NonZero, Peaks int
+	// Voxels inside the domain, the non-zero ones among them, the peaks
+	// among those (see PeakFloor) and the voxels the fields were sampled
+	// at (all non-zero ones, or a random subset plus every peak).
+	Voxels, NonZero, Peaks, Sampled int
 	Mean01, Std01          float64
 	Min01, Max01           float64
 	// RawMax is the largest control value in molmap units.
@@ -165,7 +166,12 @@ type controlSummary struct {
 // scorer samples interpolators at batches of control voxel centres and
 // accumulates their errors against the control values.
 type scorer struct {
-	ctx    context.Context
+	ctx context.Context
+	// fraction < 1 samples the fields at a deterministic pseudo-random
+	// subset of that fraction of the non-zero control voxels (and at every
+	// peak): an unbiased estimate of the MAE for controls too large to
+	// sample whole (the maximum error is then the subset's).
+	fraction float64
 	fields []scoredField
 	accs   []*errAcc
 	pts    []geom.Point
@@ -174,8 +180,8 @@ type scorer struct {
 	val    []float64
 }
 
-func newScorer(ctx context.Context, fields []scoredField) *scorer {
-	s := &scorer{ctx: ctx, fields: fields, accs: make([]*errAcc, len(fields)),
+func newScorer(ctx context.Context, fields []scoredField, fraction float64) *scorer {
+	s := &scorer{ctx: ctx, fraction: fraction, fields: fields, accs: make([]*errAcc, len(fields)),
 		pts: make([]geom.Point, 0, sampleBatch), ctl: make([]float64, 0, sampleBatch), peak: make([]bool, 0, sampleBatch),
 		val: make([]float64, sampleBatch)}
 	for i := range s.accs {
@@ -287,6 +293,10 @@ func (s *scorer) score(slabs *controlSlabs, dom geom.Box, to01 func(float64) flo
 					if peak {
 						cs.Peaks++
 					}
+					if !peak && s.fraction < 1 && keepUniform(uint64(i+nx*(j+ny*z))) >= s.fraction {
+						continue
+					}
+					cs.Sampled++
 					if err := s.add(p, c, peak); err != nil {
 						return cs, err
 					}
@@ -304,4 +314,14 @@ func (s *scorer) score(slabs *controlSlabs, dom geom.Box, to01 func(float64) flo
 	cs.Mean01 = sum / n
 	cs.Std01 = math.Sqrt(math.Max(0, sq/n-cs.Mean01*cs.Mean01))
 	return cs, nil
+}
+
+// keepUniform maps a voxel index to a pseudo-random number in [0, 1)
+// (splitmix64's finaliser), the same for the same index in every run.
+func keepUniform(x uint64) float64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11) / (1 << 53)
 }

@@ -48,7 +48,7 @@ crop (--crop-voxels, --max-input-voxels) and --preset cpu for CPUs.`
 // experimentFlags are the experiment command's own flags.
 type experimentFlags struct {
 	out, data, ckpt, models, norm, inits, pairs, snrs, kinds, lowpass *string
-	crop, neuralCrop, margin                                          *float64
+	crop, neuralCrop, margin, ctlFrac                                 *float64
 	cropVox, maxVox                                                   *int
 	noiseSeed                                                         *uint64
 	noNeural, fitNeural, trilinear                                    *bool
@@ -63,6 +63,7 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 		crop:       fs.Float64("crop", 0, "interp, noise: crop cube edge in Å around the model centre (0: full maps)"),
 		cropVox:    fs.Int("crop-voxels", 0, "interp, noise: crop as this many input voxels per axis (overrides --crop)"),
 		maxVox:     fs.Int("max-input-voxels", 0, "interp, noise: whole maps up to this many input voxels, else the largest cube that has at most this many (0: no limit)"),
+		ctlFrac:    fs.Float64("control-fraction", 0, "interp, noise: score a reproducible random fraction (0–1] of the non-zero control voxels, plus every peak (0: all)"),
 		norm:       fs.String("normalization", "input", "interp: control normalisation: input (one mapping, fitted on the input) or own"),
 		noNeural:   fs.Bool("no-neural", false, "interp, noise: classical interpolators only"),
 		inits:      fs.String("inits", experiment.InitRandom, "neural initialisations (interp, noise: one fit each, comma-separated; graph: one): random, learned or a .nemi file"),
@@ -80,7 +81,7 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 
 // interpOptions builds the options shared by interp and noise.
 func (f *experimentFlags) interpOptions(cfg siren.Config, tiling region.Options, ff *fitFlags) (experiment.InterpOptions, error) {
-	o := experiment.InterpOptions{DataDir: *f.data, Crop: *f.crop, CropVoxels: *f.cropVox, MaxInputVoxels: *f.maxVox, Config: cfg, Tiling: tiling,
+	o := experiment.InterpOptions{DataDir: *f.data, Crop: *f.crop, CropVoxels: *f.cropVox, MaxInputVoxels: *f.maxVox, ControlFraction: *f.ctlFrac, Config: cfg, Tiling: tiling,
 		NoNeural: *f.noNeural, CheckpointDir: *f.ckpt, Workers: *ff.workers, Stack: *ff.stack, Inits: splitList(*f.inits)}
 	var err error
 	if o.Normalization, err = experiment.ParseNormalization(*f.norm); err != nil {
