@@ -69,7 +69,7 @@ type NoiseRow struct {
 	// Non-zero control voxels, control peaks among them, and the voxels
 	// the errors are over (see InterpOptions.ControlFraction).
 	NonZero, Peaks, Sampled int
-	Err            ErrStats
+	Err                     ErrStats
 	// Neural maps only: the fit, and the mean squared difference, over the
 	// input's voxels on the networks' [−1, 1] scale, between the training
 	// targets (the normalised noisy input) and the neural map (TrainMSE) or

@@ -157,8 +157,8 @@ type controlSummary struct {
 	// among those (see PeakFloor) and the voxels the fields were sampled
 	// at (all non-zero ones, or a random subset plus every peak).
 	Voxels, NonZero, Peaks, Sampled int
-	Mean01, Std01          float64
-	Min01, Max01           float64
+	Mean01, Std01                   float64
+	Min01, Max01                    float64
 	// RawMax is the largest control value in molmap units.
 	RawMax float64
 }
@@ -172,12 +172,12 @@ type scorer struct {
 	// peak): an unbiased estimate of the MAE for controls too large to
 	// sample whole (the maximum error is then the subset's).
 	fraction float64
-	fields []scoredField
-	accs   []*errAcc
-	pts    []geom.Point
-	ctl    []float64
-	peak   []bool
-	val    []float64
+	fields   []scoredField
+	accs     []*errAcc
+	pts      []geom.Point
+	ctl      []float64
+	peak     []bool
+	val      []float64
 }
 
 func newScorer(ctx context.Context, fields []scoredField, fraction float64) *scorer {
