@@ -42,12 +42,15 @@ R/(π√2)); every method is compared with the clean control.
 graph (§3.2, Table 1, Fig. 6): density graphs of every map + model pair from the B-spline
 field (and, with --fit-neural, a neural map), scored with the paper's metrics beside its
 numbers; masked maps are flagged.
-Writes PREFIX.csv/.json/.md. Defaults are the paper's (full maps, paper preset: a GPU job);
+verdict: the paper's claims and the issue's science goals against the JSON outputs of
+earlier runs (--interp-json, --noise-json, --graph-json; any may be missing).
+Writes PREFIX.csv/.json/.md (noise also PREFIX.html, verdict PREFIX.csv/.md). Defaults are the paper's (full maps, paper preset: a GPU job);
 crop (--crop-voxels, --max-input-voxels) and --preset cpu for CPUs.`
 
 // experimentFlags are the experiment command's own flags.
 type experimentFlags struct {
 	out, data, ckpt, models, norm, inits, pairs, snrs, kinds, lowpass *string
+	interpJSON, noiseJSON, graphJSON                                  *string
 	crop, neuralCrop, margin, ctlFrac                                 *float64
 	cropVox, maxVox                                                   *int
 	noiseSeed                                                         *uint64
@@ -76,6 +79,9 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 		neuralCrop: fs.Float64("neural-crop", 0, "graph: neural crop cube edge in Å (0: whole map)"),
 		trilinear:  fs.Bool("trilinear", false, "graph: add trilinear graphs"),
 		margin:     fs.Float64("model-margin", 0, "graph: restrict whole-map fields to this many Å around the model (0: whole map)"),
+		interpJSON: fs.String("interp-json", "", "verdict: JSON output of an interp run"),
+		noiseJSON:  fs.String("noise-json", "", "verdict: JSON output of a noise run"),
+		graphJSON:  fs.String("graph-json", "", "verdict: JSON output of a graph run"),
 	}
 }
 
@@ -137,7 +143,7 @@ func splitList(s string) []string {
 }
 
 func runExperiment(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("experiment", "interp|noise|graph -o PREFIX", experimentDoc, stderr)
+	fs := newFlags("experiment", "interp|noise|graph|verdict -o PREFIX", experimentDoc, stderr)
 	ef := addExperimentFlags(fs)
 	ff := addFitFlags(fs, "paper")
 	pos, err := parse(fs, args, 1, 1)
@@ -146,6 +152,9 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	}
 	if *ef.out == "" {
 		return fmt.Errorf("-o PREFIX is required")
+	}
+	if pos[0] == "verdict" {
+		return runVerdict(ef, stdout, stderr)
 	}
 	cfg, tiling, err := ff.config()
 	if err != nil {
@@ -203,7 +212,7 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 		}
 		res, runErr = r, err
 	default:
-		return fmt.Errorf("unknown experiment %q: want interp, noise or graph", pos[0])
+		return fmt.Errorf("unknown experiment %q: want interp, noise, graph or verdict", pos[0])
 	}
 	if err := writeTables(*ef.out, res, stderr); err != nil {
 		return err
@@ -335,4 +344,43 @@ func writeNoiseCharts(path string, r *experiment.NoiseResults) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// runVerdict reads the experiments' JSON outputs and writes the verdict.
+func runVerdict(ef *experimentFlags, stdout, stderr io.Writer) error {
+	var tables [3]*experiment.Table
+	for i, f := range []struct{ flag, path, want string }{
+		{"--interp-json", *ef.interpJSON, "interp"}, {"--noise-json", *ef.noiseJSON, "noise"}, {"--graph-json", *ef.graphJSON, "graph"},
+	} {
+		if f.path == "" {
+			continue
+		}
+		r, err := os.Open(f.path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.flag, err)
+		}
+		t, err := experiment.ReadTable(r)
+		r.Close()
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", f.flag, f.path, err)
+		}
+		if t.Experiment != f.want {
+			return fmt.Errorf("%s %s: the output of a %q run, want %q", f.flag, f.path, t.Experiment, f.want)
+		}
+		tables[i] = t
+	}
+	if tables == [3]*experiment.Table{} {
+		return fmt.Errorf("verdict: give at least one of --interp-json, --noise-json, --graph-json")
+	}
+	v := experiment.Verdict(tables[0], tables[1], tables[2])
+	for _, w := range []struct {
+		ext string
+		f   func(io.Writer, []experiment.VerdictRow) error
+	}{{".csv", experiment.WriteVerdictCSV}, {".md", experiment.WriteVerdictMarkdown}} {
+		if err := writeFileAtomic(*ef.out+w.ext, func(out io.Writer) error { return w.f(out, v) }); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "wrote", *ef.out+w.ext)
+	}
+	return experiment.WriteVerdictMarkdown(stdout, v)
 }

@@ -62,6 +62,32 @@ func TestExperimentNoiseCLI(t *testing.T) {
 		t.Errorf("temporary files left: %v", m)
 	}
 
+	// The verdict from that output: noise rows measured (no neural rows:
+	// "not measured" for the claims on neural fits), the others not.
+	vprefix := filepath.Join(dir, "verdict")
+	code, stdout, stderr = cli(t, "experiment", "verdict", "-o", vprefix, "--noise-json", prefix+".json")
+	if code != 0 || !strings.Contains(stdout, "| claim | paper | ours | holds |") || !strings.Contains(stdout, "not measured (no interp results)") {
+		t.Errorf("verdict: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, ext := range []string{".csv", ".md"} {
+		if _, err := os.Stat(vprefix + ext); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "give at least one of"},
+		{[]string{"--interp-json", prefix + ".json"}, `the output of a "noise" run, want "interp"`},
+		{[]string{"--graph-json", filepath.Join(dir, "missing.json")}, "--graph-json"},
+	} {
+		code, _, stderr := cli(t, append([]string{"experiment", "verdict", "-o", vprefix}, c.args...)...)
+		if code != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("verdict %v: exit %d, stderr %q; want 1 and %q", c.args, code, stderr, c.want)
+		}
+	}
+
 	for _, c := range []struct {
 		args []string
 		want string
