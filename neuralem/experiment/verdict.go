@@ -195,7 +195,9 @@ func noiseVerdict(t *Table) []VerdictRow {
 			neural = append(neural, r)
 		}
 	}
-	n, k := share(neural, func(r map[string]any) bool { return !math.IsNaN(num(r, "train_mse")) && !math.IsNaN(num(r, "clean_mse")) },
+	n, k := share(neural, func(r map[string]any) bool {
+		return !math.IsNaN(num(r, "train_mse")) && !math.IsNaN(num(r, "clean_mse"))
+	},
 		func(r map[string]any) bool { return num(r, "train_mse") >= num(r, "clean_mse") })
 	var ratios []float64
 	for _, r := range neural {
