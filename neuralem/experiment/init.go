@@ -33,10 +33,10 @@ func neuralInits(noNeural bool, names []string) ([]string, error) {
 	for i, n := range names {
 		n = strings.TrimSpace(n)
 		if n == "" {
-			return nil, fmt.Errorf("Inits[%d] is empty: want %q, %q or an initialisation file", i, InitRandom, InitLearned)
+			return nil, fmt.Errorf("option Inits[%d] is empty: want %q, %q or an initialisation file", i, InitRandom, InitLearned)
 		}
 		if seen[n] {
-			return nil, fmt.Errorf("Inits[%d] %q is repeated", i, n)
+			return nil, fmt.Errorf("option Inits[%d] %q is repeated", i, n)
 		}
 		seen[n] = true
 		out = append(out, n)

@@ -472,15 +472,15 @@ func (o InterpOptions) prepare() (*preparedSim, error) {
 	}
 	switch {
 	case o.ControlSpacing < 0 || math.IsNaN(o.ControlSpacing) || math.IsInf(o.ControlSpacing, 0):
-		return nil, fmt.Errorf("ControlSpacing %g Å, want > 0 (or 0 for %g)", o.ControlSpacing, DefaultControlSpacing)
+		return nil, fmt.Errorf("option ControlSpacing %g Å, want > 0 (or 0 for %g)", o.ControlSpacing, DefaultControlSpacing)
 	case o.CropVoxels < 0 || o.CropVoxels == 1:
-		return nil, fmt.Errorf("CropVoxels %d, want ≥ 2 (or 0: use Crop)", o.CropVoxels)
+		return nil, fmt.Errorf("option CropVoxels %d, want ≥ 2 (or 0: use Crop)", o.CropVoxels)
 	case o.Crop < 0 || math.IsNaN(o.Crop) || math.IsInf(o.Crop, 0):
-		return nil, fmt.Errorf("Crop %g Å, want ≥ 0 (0: no crop)", o.Crop)
+		return nil, fmt.Errorf("option Crop %g Å, want ≥ 0 (0: no crop)", o.Crop)
 	case o.MaxInputVoxels < 0 || (o.MaxInputVoxels > 0 && o.MaxInputVoxels < 8):
-		return nil, fmt.Errorf("MaxInputVoxels %d, want ≥ 8 (or 0: no limit)", o.MaxInputVoxels)
+		return nil, fmt.Errorf("option MaxInputVoxels %d, want ≥ 8 (or 0: no limit)", o.MaxInputVoxels)
 	case !(o.ControlFraction >= 0 && o.ControlFraction <= 1):
-		return nil, fmt.Errorf("ControlFraction %g, want in (0, 1] (or 0: every voxel)", o.ControlFraction)
+		return nil, fmt.Errorf("option ControlFraction %g, want in (0, 1] (or 0: every voxel)", o.ControlFraction)
 	}
 	inits, err := neuralInits(o.NoNeural, o.Inits)
 	if err != nil {

@@ -129,15 +129,15 @@ func TestInterpPipeline(t *testing.T) {
 // initialisations' validation.
 func TestInterpOptions(t *testing.T) {
 	sm := crambin(t, 3)
-	whole, row, err := newInterpSetup(sm, InterpOptions{})
+	whole, _, err := newInterpSetup(sm, InterpOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := whole.fIn.Len()
-	if _, row, err = newInterpSetup(sm, InterpOptions{MaxInputVoxels: n}); err != nil || row.Crop != 0 || row.InputShape != whole.fIn.Shape {
+	if _, row, err := newInterpSetup(sm, InterpOptions{MaxInputVoxels: n}); err != nil || row.Crop != 0 || row.InputShape != whole.fIn.Shape {
 		t.Errorf("MaxInputVoxels = whole map's %d: crop %g Å, shape %v (%v); want the whole map %v", n, row.Crop, row.InputShape, err, whole.fIn.Shape)
 	}
-	_, row, err = newInterpSetup(sm, InterpOptions{MaxInputVoxels: 1000})
+	_, row, err := newInterpSetup(sm, InterpOptions{MaxInputVoxels: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

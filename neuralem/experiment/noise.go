@@ -88,7 +88,7 @@ func reflectIndex(i, n int) int {
 // gaussian_filter(mode="reflect"). Values are accumulated in float64.
 func gaussianFilter(g *grid.Grid, sigma float64) (*grid.Grid, error) {
 	if !(sigma >= 0) || math.IsInf(sigma, 0) {
-		return nil, fmt.Errorf("Gaussian filter σ %g Å, want a finite value ≥ 0", sigma)
+		return nil, fmt.Errorf("the Gaussian filter's σ %g Å, want a finite value ≥ 0", sigma)
 	}
 	if len(g.Data) != g.Len() {
 		return nil, fmt.Errorf("grid: data length %d does not match shape %v", len(g.Data), g.Shape)

@@ -113,7 +113,7 @@ func (o NoiseOptions) conditions() []noiseCondition {
 // withDefaults validates the noise options and fills the defaults.
 func (o NoiseOptions) withDefaults() (NoiseOptions, error) {
 	if o.Normalization != NormInput {
-		return o, fmt.Errorf("Normalization %q: the noise experiment measures every method on the clean input's scale (want %q)", o.Normalization, NormInput)
+		return o, fmt.Errorf("option Normalization %q: the noise experiment measures every method on the clean input's scale (want %q)", o.Normalization, NormInput)
 	}
 	if o.SNRs == nil {
 		o.SNRs = DefaultSNRs
@@ -132,26 +132,26 @@ func (o NoiseOptions) withDefaults() (NoiseOptions, error) {
 	}
 	for i, s := range o.SNRs {
 		if !(s > 0) {
-			return o, fmt.Errorf("SNRs[%d] = %g, want > 0 (+Inf: no noise)", i, s)
+			return o, fmt.Errorf("option SNRs[%d] = %g, want > 0 (+Inf: no noise)", i, s)
 		}
 		if slices.Index(o.SNRs, s) != i {
-			return o, fmt.Errorf("SNRs[%d] = %g is repeated", i, s)
+			return o, fmt.Errorf("option SNRs[%d] = %g is repeated", i, s)
 		}
 	}
 	for i, k := range o.Kinds {
 		if k != NoiseWhite && k != NoiseBand {
-			return o, fmt.Errorf("Kinds[%d] = %q, want %q or %q (the noise-free condition comes from an SNR of +Inf)", i, k, NoiseWhite, NoiseBand)
+			return o, fmt.Errorf("option Kinds[%d] = %q, want %q or %q (the noise-free condition comes from an SNR of +Inf)", i, k, NoiseWhite, NoiseBand)
 		}
 		if slices.Index(o.Kinds, k) != i {
-			return o, fmt.Errorf("Kinds[%d] = %q is repeated", i, k)
+			return o, fmt.Errorf("option Kinds[%d] = %q is repeated", i, k)
 		}
 	}
 	for i, f := range o.LowPass {
 		if !(f > 0) || math.IsInf(f, 0) {
-			return o, fmt.Errorf("LowPass[%d] = %g, want a finite factor > 0", i, f)
+			return o, fmt.Errorf("option LowPass[%d] = %g, want a finite factor > 0", i, f)
 		}
 		if slices.Index(o.LowPass, f) != i {
-			return o, fmt.Errorf("LowPass[%d] = %g is repeated", i, f)
+			return o, fmt.Errorf("option LowPass[%d] = %g is repeated", i, f)
 		}
 	}
 	return o, nil
