@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/neuralem/neuralem/neuralem/eval"
 	"github.com/neuralem/neuralem/neuralem/geom"
@@ -30,12 +29,7 @@ const nodeChainRadius = 20.0
 // has fewer than two chains.
 func scoreByChain(nodes []geom.Point, m *model.Model, eo eval.Options) ([]chainScore, error) {
 	heavy := m.HeavyAtoms()
-	var chains []string
-	for _, a := range heavy.Atoms {
-		if !slices.Contains(chains, a.Chain) {
-			chains = append(chains, a.Chain)
-		}
-	}
+	chains := distinct(heavy.Atoms, func(a *model.Atom) string { return a.Chain })
 	if len(chains) < 2 {
 		return nil, nil
 	}

@@ -1,10 +1,7 @@
 package experiment
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -221,28 +218,14 @@ func TestInterpSameFrame(t *testing.T) {
 
 func checkInterpWriters(t *testing.T, r *InterpResults) {
 	t.Helper()
-	var b bytes.Buffer
-	if err := r.WriteCSV(&b); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(&b).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != len(r.Rows)+1 || recs[0][0] != "model" || recs[1][0] != r.Rows[0].Model {
-		t.Errorf("CSV %v", recs)
-	}
-	b.Reset()
-	if err := r.WriteJSON(&b); err != nil {
-		t.Fatal(err)
-	}
 	var doc struct {
 		Experiment string
 		Rows       []map[string]any
 		Means      []map[string]any
 	}
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatalf("JSON: %v\n%s", err, b.String())
+	w := writeAll(t, r, &doc)
+	if recs := w.csv; len(recs) != len(r.Rows)+1 || recs[0][0] != "model" || recs[1][0] != r.Rows[0].Model {
+		t.Errorf("CSV %v", recs)
 	}
 	if doc.Experiment != "interp" || len(doc.Rows) != len(r.Rows) || len(doc.Means) != len(r.Means()) {
 		t.Errorf("JSON doc %+v", doc)
@@ -250,11 +233,7 @@ func checkInterpWriters(t *testing.T, r *InterpResults) {
 	if got := doc.Rows[0]["bspline_mae"]; got != r.Rows[0].BSpline.MAE {
 		t.Errorf("JSON bspline_mae %v, want %v", got, r.Rows[0].BSpline.MAE)
 	}
-	b.Reset()
-	if err := r.WriteMarkdown(&b); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(b.String(), "| model |") || !strings.Contains(b.String(), "| "+r.Rows[0].Model+" |") {
-		t.Errorf("markdown:\n%s", b.String())
+	if !strings.Contains(w.markdown, "| model |") || !strings.Contains(w.markdown, "| "+r.Rows[0].Model+" |") {
+		t.Errorf("markdown:\n%s", w.markdown)
 	}
 }

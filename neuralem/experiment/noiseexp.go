@@ -378,13 +378,7 @@ func (r *NoiseResults) Curves() []NoiseCurve {
 
 // methods returns the method labels in the order of the rows.
 func (r *NoiseResults) methods() []string {
-	var ms []string
-	for _, row := range r.Rows {
-		if !slices.Contains(ms, row.Method) {
-			ms = append(ms, row.Method)
-		}
-	}
-	return ms
+	return distinct(r.Rows, func(row *NoiseRow) string { return row.Method })
 }
 
 // NoiseWin is how often one method's MAE is at most another's over the
@@ -602,11 +596,5 @@ func snrList(s []float64) string {
 
 // Models returns the models of the rows, in order.
 func (r *NoiseResults) Models() []string {
-	var ms []string
-	for _, row := range r.Rows {
-		if !slices.Contains(ms, row.Model) {
-			ms = append(ms, row.Model)
-		}
-	}
-	return ms
+	return distinct(r.Rows, func(row *NoiseRow) string { return row.Model })
 }

@@ -1,10 +1,7 @@
 package experiment
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -131,21 +128,6 @@ func TestRunNoise(t *testing.T) {
 
 func checkNoiseWriters(t *testing.T, r *NoiseResults) {
 	t.Helper()
-	var b bytes.Buffer
-	if err := r.WriteCSV(&b); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(&b).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != len(r.Rows)+1 || recs[0][0] != "model" || recs[1][6] != "inf" {
-		t.Errorf("CSV header %v, first row %v", recs[0], recs[1])
-	}
-	b.Reset()
-	if err := r.WriteJSON(&b); err != nil {
-		t.Fatal(err)
-	}
 	var doc struct {
 		Experiment string
 		Options    struct {
@@ -155,8 +137,9 @@ func checkNoiseWriters(t *testing.T, r *NoiseResults) {
 		Rows  []map[string]any
 		Means []map[string]any
 	}
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatalf("JSON: %v\n%s", err, b.String())
+	w := writeAll(t, r, &doc)
+	if recs := w.csv; len(recs) != len(r.Rows)+1 || recs[0][0] != "model" || recs[1][6] != "inf" {
+		t.Errorf("CSV header %v, first row %v", recs[0], recs[1])
 	}
 	if doc.Experiment != "noise" || len(doc.Rows) != len(r.Rows) || len(doc.Options.SNRs) != 2 || doc.Options.SNRs[1] != "inf" || len(doc.Options.Kinds) != 2 {
 		t.Errorf("JSON doc %+v", doc)
@@ -164,13 +147,9 @@ func checkNoiseWriters(t *testing.T, r *NoiseResults) {
 	if got := doc.Rows[0]["mae"]; got != r.Rows[0].Err.MAE {
 		t.Errorf("JSON mae %v, want %v", got, r.Rows[0].Err.MAE)
 	}
-	b.Reset()
-	if err := r.WriteMarkdown(&b); err != nil {
-		t.Fatal(err)
-	}
 	for _, want := range []string{"| noise | method | snr |", "| model |", "| 1CRN |", "neural-random"} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("markdown lacks %q:\n%s", want, b.String())
+		if !strings.Contains(w.markdown, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, w.markdown)
 		}
 	}
 }

@@ -144,6 +144,20 @@ func jsonRows[R any](cols []column[R], rows []R) (json.RawMessage, error) {
 	return b.Bytes(), nil
 }
 
+// distinct returns the non-empty keys of items, each once, in the order
+// they first appear.
+func distinct[T any](items []T, key func(*T) string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range items {
+		if k := key(&items[i]); k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // median returns the median of the non-NaN values of xs (NaN when there
 // are none).
 func median(xs []float64) float64 {

@@ -126,14 +126,9 @@ func notMeasured(claim, paper, what string) VerdictRow {
 	return VerdictRow{claim, paper, "not measured (no " + what + " results)", "not measured"}
 }
 
-func initsOf(t *Table, key string) []string {
-	var inits []string
-	for _, r := range t.Rows {
-		if s := str(r, key); s != "" && !slices.Contains(inits, s) {
-			inits = append(inits, s)
-		}
-	}
-	return inits
+// column returns the distinct non-empty values of a column, in order.
+func (t *Table) column(key string) []string {
+	return distinct(t.Rows, func(r *map[string]any) string { return str(*r, key) })
 }
 
 func interpVerdict(t *Table) []VerdictRow {
@@ -147,7 +142,7 @@ func interpVerdict(t *Table) []VerdictRow {
 		return []VerdictRow{notMeasured(c1, p1, "interp"), notMeasured(c2, p2, "interp")}
 	}
 	var out []VerdictRow
-	for _, init := range initsOf(t, "init") {
+	for _, init := range t.column("init") {
 		rows := slices.DeleteFunc(slices.Clone(t.Rows), func(r map[string]any) bool { return str(r, "init") != init })
 		def := func(r map[string]any) bool { return !math.IsNaN(num(r, "neural_mae")) }
 		n, kt := share(rows, def, func(r map[string]any) bool { return num(r, "neural_mae") < num(r, "trilinear_mae") })
@@ -272,12 +267,7 @@ func graphVerdict(t *Table) []VerdictRow {
 	}
 	whole := func(r map[string]any) bool { c := str(r, "chain"); return c == "all" || c == "" }
 	var out []VerdictRow
-	var fields []string
-	for _, r := range t.Rows {
-		if f := str(r, "field"); !slices.Contains(fields, f) {
-			fields = append(fields, f)
-		}
-	}
+	fields := t.column("field")
 	var goal []string
 	goalHolds := map[string]string{}
 	for _, f := range fields {
