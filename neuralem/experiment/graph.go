@@ -80,7 +80,11 @@ type GraphOptions struct {
 	// ModelMargin, if > 0, restricts the whole-map fields to the voxels
 	// within this many Å of the model's bounding box (normalised with the
 	// whole map's statistics, so thresholds are unchanged): a speed-up for
-	// large masked maps, where no seed lies far from the model.
+	// large masked maps, where no seed lies far from the model. With
+	// FitNeural and no NeuralCrop, the neural map is fitted on those voxels
+	// too and sampled on the whole map's scale with the whole map's
+	// threshold (on a map masked within ModelMargin of its model, that is
+	// the whole map's density, without fitting its empty regions).
 	ModelMargin float64
 	// Workers and Stack are passed to neuralmap.FitOptions (0: its
 	// defaults, one worker per core on the Go backend, no stacking).
@@ -248,6 +252,7 @@ func graphColumns() []column[GraphRow] {
 		{name: "resolution_assumed", get: func(r *GraphRow) any { return r.ResolutionAssumed }},
 		{name: "masked", get: func(r *GraphRow) any { return r.Masked }},
 		{name: "field", get: func(r *GraphRow) any { return r.Field }},
+		{name: "source", get: func(r *GraphRow) any { return r.Source }},
 		{name: "crop_A", get: func(r *GraphRow) any { return r.Crop }},
 		{name: "chain", get: func(r *GraphRow) any { return r.Chain }},
 		{name: "chain_nodes", get: func(r *GraphRow) any { return r.ChainNodes }},
@@ -408,6 +413,40 @@ type fieldSpec struct {
 	voxel        geom.Vec3
 	fitTime      time.Duration
 	summary      string
+	// wholeScale: a neural map fitted on part of the map, sampled on the
+	// whole map's [0, 1] scale with the whole map's threshold.
+	wholeScale bool
+}
+
+// affineField is a field whose values are a·v + b of another's (gradients
+// a·∇v).
+type affineField struct {
+	grid.Field
+	a, b float64
+}
+
+func (f affineField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) error {
+	if err := f.Field.Sample(pts, val, grad); err != nil {
+		return err
+	}
+	for i := range val {
+		val[i] = f.a*val[i] + f.b
+	}
+	for i := range grad {
+		grad[i] = grad[i].Scale(f.a)
+	}
+	return nil
+}
+
+// rescaled returns f, whose values are on the [0, 1] scale of normalisation
+// from, on the [0, 1] scale of normalisation to (the same density in the
+// original units).
+func rescaled(f grid.Field, from, to grid.Normalization) grid.Field {
+	if from.Lo == to.Lo && from.Hi == to.Hi {
+		return f
+	}
+	w := to.Hi - to.Lo
+	return affineField{f, (from.Hi - from.Lo) / w, (from.Lo - to.Lo) / w}
 }
 
 func classical(g *grid.Grid, norm grid.Normalization, m grid.Method) (grid.Field, error) {
@@ -491,7 +530,8 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 		nmSpec = fieldSpec{kind: "neural", source: path}
 	case opts.FitNeural:
 		crop := g
-		if opts.NeuralCrop > 0 {
+		switch {
+		case opts.NeuralCrop > 0:
 			c, err := cropCenter(m, nil, opts.CropResidues)
 			if err != nil {
 				return nil, err
@@ -499,6 +539,10 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 			if crop, _, err = grid.CropAround(g, []geom.Point{c}, opts.NeuralCrop/2); err != nil {
 				return nil, err
 			}
+		case opts.ModelMargin > 0:
+			// The whole-map fields' grid: fitted there, sampled on the
+			// whole map's scale and thresholded with its μ + kσ.
+			crop, nmSpec.wholeScale = whole, true
 		}
 		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: p.Resolution, Backend: opts.Backend,
 			Workers: opts.Workers, Stack: opts.Stack}
@@ -512,10 +556,13 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 			return nil, err
 		}
 		src := "fitted on the whole map"
-		if opts.NeuralCrop > 0 {
+		switch {
+		case opts.NeuralCrop > 0:
 			src = fmt.Sprintf("fitted on a %g Å cube (%v voxels)", opts.NeuralCrop, crop.Shape)
+		case nmSpec.wholeScale:
+			src = fmt.Sprintf("fitted on the map within %g Å of the model (%v voxels), on the whole map's scale and threshold", opts.ModelMargin, crop.Shape)
 		}
-		nmSpec = fieldSpec{kind: "neural", source: src, crop: opts.NeuralCrop, fitTime: fitTime}
+		nmSpec.kind, nmSpec.source, nmSpec.crop, nmSpec.fitTime = "neural", src, opts.NeuralCrop, fitTime
 	}
 	if nm != nil {
 		ev, err := neuralmap.NewEvaluator(opts.Backend)
@@ -525,15 +572,19 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 		nm.SetEvaluator(ev)
 		nmSpec.field, nmSpec.mu, nmSpec.sigma, nmSpec.voxel = nm, nm.Mu, nm.Sigma, nm.Frame.Spacing
 		nmSpec.summary = nm.FitSummary()
+		if nmSpec.wholeScale {
+			nmSpec.field, nmSpec.mu, nmSpec.sigma = rescaled(nm, nm.Norm, norm), norm.Mean01, norm.Std01
+		}
 		whole := nm.Frame.Shape == g.Shape && nm.Frame.Origin == g.Origin
-		if nmSpec.crop == 0 && !whole {
+		if nmSpec.crop == 0 && !whole && !nmSpec.wholeScale {
 			e := nm.Frame.Box().Size()
 			nmSpec.crop = math.Cbrt(e[0] * e[1] * e[2])
 		}
 		specs = append(specs, nmSpec)
 		// The B-spline of the neural map's own voxels, normalised on them as
-		// the neural map was: an equal comparison.
-		if !whole && !opts.NoBSpline {
+		// the neural map was: an equal comparison. (On the whole map's scale
+		// the whole-map B-spline already is.)
+		if !whole && !opts.NoBSpline && !nmSpec.wholeScale {
 			sub, err := subGrid(g, nm.Frame)
 			if err != nil {
 				report("warning", fmt.Sprintf("no B-spline of the neural map's crop: %v", err), nil)
