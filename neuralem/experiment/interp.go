@@ -172,12 +172,17 @@ type InterpRow struct {
 	SimulateTime time.Duration
 }
 
-// NeuralFit records a neural map fit: the initialisation, wall time,
-// regions, total Adam steps, worst and median region loss (best MSE on the
-// networks' [−1, 1] scale), parameters and the fit's summary.
+// NeuralFit records a neural map fit: the initialisation, the wall time
+// of this run's fit call (FitTime: near 0 when resumed from a checkpoint)
+// and the regions' summed training time (TrainTime, kept in the
+// checkpoint), regions, total Adam steps, how many regions stopped for each
+// reason, worst and median region loss (best MSE on the networks' [−1, 1]
+// scale), parameters and the fit's summary.
 type NeuralFit struct {
 	Init          string
 	FitTime       time.Duration
+	TrainTime     time.Duration
+	Stops         string
 	Regions       int
 	FitSteps      int
 	FitWorstLoss  float64
@@ -190,13 +195,23 @@ type NeuralFit struct {
 func (f *NeuralFit) record(nm *neuralmap.NeuralMap) {
 	f.Regions = len(nm.Regions)
 	f.FitSteps, f.FitWorstLoss = 0, 0
+	f.TrainTime = 0
 	losses := make([]float64, 0, len(nm.Regions))
+	stops := map[string]int{}
 	for _, r := range nm.Regions {
 		f.FitSteps += r.Report.Steps
 		f.FitWorstLoss = math.Max(f.FitWorstLoss, r.Report.BestLoss)
+		f.TrainTime += r.Report.TrainTime
 		losses = append(losses, r.Report.BestLoss)
+		stops[r.Report.StopReason]++
 	}
 	f.FitMedianLoss = median(losses)
+	reasons := make([]string, 0, len(stops))
+	for k, n := range stops {
+		reasons = append(reasons, fmt.Sprintf("%s: %d", k, n))
+	}
+	sort.Strings(reasons)
+	f.Stops = strings.Join(reasons, "; ")
 	f.NeuralParams = nm.NumParams()
 	f.NeuralSummary = nm.FitSummary()
 }
@@ -319,6 +334,8 @@ func interpColumns() []column[InterpRow] {
 		{name: "bspline_peak_mae", get: func(r *InterpRow) any { return r.BSpline.PeakMAE }},
 		{name: "bspline_peak_bias", get: func(r *InterpRow) any { return r.BSpline.PeakBias }},
 		{name: "fit_s", prec: 3, get: func(r *InterpRow) any { return r.FitTime }},
+		{name: "train_s", prec: 3, get: func(r *InterpRow) any { return r.TrainTime }},
+		{name: "stops", get: func(r *InterpRow) any { return r.Stops }},
 		{name: "regions", get: func(r *InterpRow) any { return r.Regions }},
 		{name: "fit_steps", get: func(r *InterpRow) any { return r.FitSteps }},
 		{name: "fit_worst_mse", prec: 3, get: func(r *InterpRow) any { return r.FitWorstLoss }},

@@ -470,6 +470,8 @@ func noiseColumns() []column[NoiseRow] {
 		{name: "peak_mae", get: func(r *NoiseRow) any { return r.Err.PeakMAE }},
 		{name: "peak_bias", get: func(r *NoiseRow) any { return r.Err.PeakBias }},
 		{name: "fit_s", prec: 3, get: func(r *NoiseRow) any { return r.FitTime }},
+		{name: "train_s", prec: 3, get: func(r *NoiseRow) any { return r.TrainTime }},
+		{name: "stops", get: func(r *NoiseRow) any { return r.Stops }},
 		{name: "regions", get: func(r *NoiseRow) any { return r.Regions }},
 		{name: "fit_steps", get: func(r *NoiseRow) any { return r.FitSteps }},
 		{name: "fit_worst_mse", prec: 3, get: func(r *NoiseRow) any { return r.FitWorstLoss }},
