@@ -6,7 +6,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 gopath="$(go env GOPATH)"
 export PATH="$gopath/bin:$PATH" GOEXPERIMENT=simd
 command -v gonb >/dev/null || { echo "kernels/notebook: gonb is not installed; run: bash kernels/setup.sh" >&2; exit 1; }
-/usr/bin/python3 -m jupyter kernelspec list 2>/dev/null | grep -q '\bgonb\b' || { echo "kernels/notebook: the gonb kernel is not registered; run: bash kernels/setup.sh" >&2; exit 1; }
+# (Read the list first: with pipefail, grep -q closing the pipe early would fail the check.)
+specs="$(/usr/bin/python3 -m jupyter kernelspec list 2>/dev/null || true)"
+grep -q '\bgonb\b' <<<"$specs" || { echo "kernels/notebook: the gonb kernel is not registered; run: bash kernels/setup.sh" >&2; exit 1; }
 cd "$here/../notebooks"
 /usr/bin/python3 -m jupyter trust ./*.ipynb >/dev/null 2>&1 || true
-exec /usr/bin/python3 -m jupyter notebook --no-browser --NotebookApp.notebook_dir="$PWD" "$@"
+root=()
+# Jupyter refuses to start as root without --allow-root (containers and CI machines run as root).
+if [ "$(id -u)" = 0 ]; then root=(--allow-root); fi
+exec /usr/bin/python3 -m jupyter notebook --no-browser "${root[@]}" --NotebookApp.notebook_dir="$PWD" "$@"

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/neuralem/neuralem/internal/datadir"
 )
 
 const python = "/usr/bin/python3" // Debian's, which has Jupyter (not the first python3 on PATH)
@@ -74,10 +76,7 @@ func checkTools(t *testing.T) (chromium string) {
 
 func sharedDataDir(t *testing.T) string {
 	t.Helper()
-	d := os.Getenv("NEURALEM_SHARED_DATA")
-	if d == "" {
-		d = filepath.Join("..", "..", "shared", "data")
-	}
+	d := datadir.Shared()
 	if _, err := os.Stat(filepath.Join(d, "SOURCES.md")); err != nil {
 		t.Fatalf("shared data not found (notebook 03 reads it): %v; expected ../shared/data beside the repository or $NEURALEM_SHARED_DATA", err)
 	}
@@ -121,7 +120,7 @@ func execute(t *testing.T, file, out, cache, data string) string {
 	cmd := exec.CommandContext(ctx, python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
 		"--ExecutePreprocessor.kernel_name=gonb", "--ExecutePreprocessor.timeout=900",
 		file, "--output-dir", out)
-	cmd.Env = append(os.Environ(), "NEURALEM_NB_CACHE="+cache, "NEURALEM_SHARED_DATA="+data, "GOEXPERIMENT=simd")
+	cmd.Env = append(os.Environ(), "NEURALEM_NB_CACHE="+cache, datadir.EnvVar+"="+data, "GOEXPERIMENT=simd")
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	if err := cmd.Run(); err != nil {

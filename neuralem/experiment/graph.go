@@ -23,6 +23,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
+	"gonum.org/v1/gonum/stat"
 )
 
 // Paper reference values (§3.2, Table 1 means and Figure 6 text), in %
@@ -147,19 +148,17 @@ func CheckFrame(g *grid.Grid, m *model.Model, mapName string) (*FrameCheck, erro
 	if err != nil {
 		return nil, err
 	}
-	z := func(pts []geom.Point, to func(float64) float64, mu, sd float64) (float64, error) {
+	// z is the z-score of the mean of f at pts against mu and sd (NaN
+	// without points).
+	z := func(f grid.Field, pts []geom.Point, mu, sd float64) (float64, error) {
 		if len(pts) == 0 {
 			return math.NaN(), nil
 		}
 		val := make([]float64, len(pts))
-		if err := raw.Sample(pts, val, nil); err != nil {
+		if err := f.Sample(pts, val, nil); err != nil {
 			return 0, err
 		}
-		var s float64
-		for _, v := range val {
-			s += to(v)
-		}
-		return (s/float64(len(val)) - mu) / sd, nil
+		return stat.StdScore(stat.Mean(val, nil), mu, sd), nil
 	}
 	// Normalised values: the normalisation is monotone but clamps negative
 	// values, so it is applied voxel-wise before interpolation.
@@ -167,24 +166,14 @@ func CheckFrame(g *grid.Grid, m *model.Model, mapName string) (*FrameCheck, erro
 	if err != nil {
 		return nil, err
 	}
-	zn := func(pts []geom.Point) (float64, error) {
-		if len(pts) == 0 {
-			return math.NaN(), nil
-		}
-		val := make([]float64, len(pts))
-		if err := n01.Sample(pts, val, nil); err != nil {
-			return 0, err
-		}
-		return (mean(val) - norm.Mean01) / norm.Std01, nil
-	}
-	if fc.Z, err = zn(in); err != nil {
+	if fc.Z, err = z(n01, in, norm.Mean01, norm.Std01); err != nil {
 		return nil, err
 	}
-	if fc.ZCA, err = zn(inCA); err != nil {
+	if fc.ZCA, err = z(n01, inCA, norm.Mean01, norm.Std01); err != nil {
 		return nil, err
 	}
 	st := g.Stats()
-	if fc.ZRaw, err = z(in, func(v float64) float64 { return v }, st.Mean, st.Std); err != nil {
+	if fc.ZRaw, err = z(raw, in, st.Mean, st.Std); err != nil {
 		return nil, err
 	}
 	return fc, nil

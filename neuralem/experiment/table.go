@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // column is one column of a results table: its header and how to read the
@@ -178,21 +180,20 @@ func median(xs []float64) float64 {
 	return (v[h-1] + v[h]) / 2
 }
 
-// mean returns the mean of the non-NaN values of xs, NaN when there are
-// none.
+// mean returns the mean (gonum's stat.Mean) of the values of xs that are
+// not NaN (a row without a neural map has NaN neural errors), or NaN when
+// there are none.
 func mean(xs []float64) float64 {
-	var s float64
-	n := 0
+	kept := make([]float64, 0, len(xs))
 	for _, x := range xs {
 		if !math.IsNaN(x) {
-			s += x
-			n++
+			kept = append(kept, x)
 		}
 	}
-	if n == 0 {
+	if len(kept) == 0 {
 		return math.NaN()
 	}
-	return s / float64(n)
+	return stat.Mean(kept, nil)
 }
 
 // writeJSONDoc writes {"experiment", "options", "siren", "rows", "means"}.

@@ -316,6 +316,18 @@ func (h *Header) Validate() []Problem {
 			}
 		}
 	}
+	cellOK := true
+	for _, a := range h.CellB {
+		cellOK = cellOK && (h.CellB == [3]float32{} || (a > 0 && a < 180))
+	}
+	for _, a := range h.CellA {
+		cellOK = cellOK && a > 0 && !math.IsInf(float64(a), 0)
+	}
+	if cellOK {
+		if msg := h.cellAnglesProblem(); msg != "" {
+			add(14, "CELLB", fmt.Sprintf("%g,%g,%g", h.CellB[0], h.CellB[1], h.CellB[2]), msg)
+		}
+	}
 	if _, ok := h.Axes(); !ok {
 		add(17, "MAPC/MAPR/MAPS", fmt.Sprintf("%d,%d,%d", h.MapC, h.MapR, h.MapS), "must be a permutation of 1,2,3")
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"gonum.org/v1/gonum/spatial/r3"
 )
 
 // MaxVoxels is the largest number of voxels the reader accepts (2^31); larger
@@ -191,6 +192,9 @@ func checkHeader(h *Header, path string) (nvox int64, err error) {
 		if !(a > 0 && a < 180) {
 			return 0, errf(path, 14+i, "CELLB."+[3]string{"alpha", "beta", "gamma"}[i], a, "cell angle must be in (0°, 180°)")
 		}
+	}
+	if msg := h.cellAnglesProblem(); msg != "" {
+		return 0, errf(path, 14, "CELLB", fmt.Sprintf("%g,%g,%g", h.CellB[0], h.CellB[1], h.CellB[2]), "%s", msg)
 	}
 	for i, v := range h.Origin {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -503,12 +507,34 @@ func (m *Map) Position(idx geom.Index) geom.Point {
 		float64(m.Start[1]+idx[1]) / float64(h.MY),
 		float64(m.Start[2]+idx[2]) / float64(h.MZ),
 	}
+	d := h.cellMatrix().MulVec(r3.Vec{X: f[0], Y: f[1], Z: f[2]})
+	return geom.Point{float64(h.Origin[0]) + d.X, float64(h.Origin[1]) + d.Y, float64(h.Origin[2]) + d.Z}
+}
+
+// cellMatrix returns FracToCart as a gonum 3×3 matrix.
+func (h *Header) cellMatrix() *r3.Mat {
 	M := h.FracToCart()
-	var p geom.Point
-	for r := 0; r < 3; r++ {
-		p[r] = float64(h.Origin[r]) + M[r][0]*f[0] + M[r][1]*f[1] + M[r][2]*f[2]
+	return r3.NewMat([]float64{M[0][0], M[0][1], M[0][2], M[1][0], M[1][1], M[1][2], M[2][0], M[2][1], M[2][2]})
+}
+
+// minCellVolume is the smallest cell volume, as a fraction of a·b·c (the
+// volume of the orthogonal cell with the same edges), that the angles may
+// give: below it they describe no cell (e.g. α = β = 10°, γ = 170°, for
+// which FracToCart would silently flatten the cell).
+const minCellVolume = 1e-6
+
+// CellVolume returns the unit cell's volume in Å³: the determinant of
+// FracToCart, a·b·c·√(1 − cos²α − cos²β − cos²γ + 2·cosα·cosβ·cosγ).
+func (h *Header) CellVolume() float64 { return h.cellMatrix().Det() }
+
+// cellAnglesProblem says why the cell angles form no cell, or "" if they do
+// (edges and angles are assumed individually valid).
+func (h *Header) cellAnglesProblem() string {
+	abc := float64(h.CellA[0]) * float64(h.CellA[1]) * float64(h.CellA[2])
+	if v := h.CellVolume(); !(v > minCellVolume*abc) {
+		return fmt.Sprintf("cell angles form no cell: volume %.3g Å³ ≤ %g·a·b·c", v, minCellVolume)
 	}
-	return p
+	return ""
 }
 
 // Frame returns the axis-aligned frame of the map (voxel size, and the Å
@@ -541,43 +567,17 @@ func (m *Map) Grid() (*grid.Grid, error) {
 	return &grid.Grid{Frame: f, Data: m.Data}, nil
 }
 
-// Stats returns min, max, mean and RMS deviation from the mean of the data,
-// accumulated in float64.
-func Stats(data []float32) (min, max, mean, rms float64) {
-	if len(data) == 0 {
-		return 0, 0, 0, 0
-	}
-	min, max = math.Inf(1), math.Inf(-1)
-	var sum float64
-	for _, v := range data {
-		x := float64(v)
-		if x < min {
-			min = x
-		}
-		if x > max {
-			max = x
-		}
-		sum += x
-	}
-	mean = sum / float64(len(data))
-	var ss float64
-	for _, v := range data {
-		d := float64(v) - mean
-		ss += d * d
-	}
-	return min, max, mean, math.Sqrt(ss / float64(len(data)))
-}
-
 // Validate returns the header's problems plus data-dependent ones: DMIN,
 // DMAX, DMEAN and RMS that do not match the data (unless flagged as
 // undetermined: DMAX < DMIN, DMEAN < min(DMIN, DMAX), RMS < 0).
 func (m *Map) Validate() []Problem {
 	ps := m.Header.Validate()
 	h := &m.Header
-	mn, mx, mean, rms := Stats(m.Data)
-	if math.IsNaN(mean) {
-		return ps
+	st := grid.ComputeStats(m.Data)
+	if st.Count == 0 || st.NaN+st.Inf > 0 {
+		return ps // non-finite data: the header statistics cannot be checked
 	}
+	mn, mx, mean, rms := st.Min, st.Max, st.Mean, st.Std
 	scale := math.Max(math.Abs(mn), math.Abs(mx))
 	tol := 1e-5*scale + 1e-30
 	stale := func(word int, field string, got float32, want float64) {

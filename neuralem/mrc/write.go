@@ -96,9 +96,11 @@ func NewHeader(g *grid.Grid, opts WriteOptions) (*Header, error) {
 	return h, nil
 }
 
+// setStats sets DMIN, DMAX, DMEAN and RMS from the finite values of data
+// (grid.ComputeStats; RMS is the population standard deviation).
 func setStats(h *Header, data []float32) {
-	mn, mx, mean, rms := Stats(data)
-	h.DMin, h.DMax, h.DMean, h.RMS = float32(mn), float32(mx), float32(mean), float32(rms)
+	st := grid.ComputeStats(data)
+	h.DMin, h.DMax, h.DMean, h.RMS = float32(st.Min), float32(st.Max), float32(st.Mean), float32(st.Std)
 }
 
 // Encode writes the map file (header and little-endian data, no extended

@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/neuralem/neuralem/internal/datadir"
 	"github.com/neuralem/neuralem/neuralem/eval"
-	"github.com/neuralem/neuralem/neuralem/internal/shared"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
@@ -34,7 +34,7 @@ func findDefault(rel string) string {
 	if st, err := os.Stat(rel); err == nil && st.Mode().IsRegular() {
 		return rel
 	}
-	if root := shared.RepoRoot(); root != "" {
+	if root := datadir.RepoRoot(); root != "" {
 		if p := filepath.Join(root, rel); fileExists(p) {
 			return p
 		}

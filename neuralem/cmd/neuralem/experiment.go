@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/neuralem/neuralem/internal/datadir"
 	"github.com/neuralem/neuralem/neuralem/charts"
 	"github.com/neuralem/neuralem/neuralem/experiment"
 	"github.com/neuralem/neuralem/neuralem/region"
@@ -60,7 +61,7 @@ type experimentFlags struct {
 func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 	return &experimentFlags{
 		out:        fs.String("o", "", "output prefix (required)"),
-		data:       fs.String("data", "", "shared data directory (default: ../shared/data beside the repository)"),
+		data:       fs.String("data", os.Getenv(datadir.EnvVar), "shared data directory (default $"+datadir.EnvVar+", else ../shared/data beside the repository)"),
 		ckpt:       fs.String("checkpoint-dir", "", "keep fitted neural maps here and resume from them"),
 		models:     fs.String("models", "", "interp, noise: model names (default: all of models/sim), e.g. 1CRN,4oz7"),
 		crop:       fs.Float64("crop", 0, "interp, noise: crop cube edge in Å around the model centre (0: full maps)"),

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neuralem/neuralem/neuralem/internal/shared"
+	"github.com/neuralem/neuralem/internal/datadir"
 )
 
 // TestExperimentNoiseCLI runs `experiment noise` on a small crop without
 // neural maps and checks its outputs, then the flag errors.
 func TestExperimentNoiseCLI(t *testing.T) {
-	data := shared.DataDir()
+	data := datadir.Shared()
 	if data == "" {
 		t.Fatal("shared data directory not found (../shared/data or $NEURALEM_SHARED_DATA)")
 	}
