@@ -18,6 +18,7 @@ import (
 	"github.com/neuralem/neuralem/internal/datadir"
 	"github.com/neuralem/neuralem/neuralem/charts"
 	"github.com/neuralem/neuralem/neuralem/experiment"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -250,45 +251,24 @@ func experimentProgress(stderr io.Writer) func(experiment.Progress) {
 	}
 }
 
-// writeTables writes PREFIX.csv, .json and .md, each atomically (a
-// temporary file in the same directory, synced, then renamed).
+// writeTables writes PREFIX.csv, .json and .md: all three or none, each
+// atomically (atomicfile.Group).
 func writeTables(prefix string, res tableWriter, stderr io.Writer) error {
+	var grp atomicfile.Group
 	for _, w := range []struct {
 		ext string
 		f   func(io.Writer) error
 	}{{".csv", res.WriteCSV}, {".json", res.WriteJSON}, {".md", res.WriteMarkdown}} {
-		if err := writeFileAtomic(prefix+w.ext, w.f); err != nil {
-			return err
+		if err := grp.Stage(prefix+w.ext, w.f); err != nil {
+			return err // Stage removed every temporary
 		}
-		fmt.Fprintln(stderr, "wrote", prefix+w.ext)
 	}
+	files := grp.Paths()
+	if err := grp.Commit(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "wrote", strings.Join(files, ", "))
 	return nil
-}
-
-// writeFileAtomic writes path with what write produces through a synced
-// temporary file in the same directory and a rename, so that path is
-// never left half-written.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // pick returns the items of all named (case-insensitively) in the
@@ -339,12 +319,19 @@ func writeNoiseCharts(path string, r *experiment.NoiseResults) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := charts.WritePage(tmp, cs...); err != nil {
-		os.Remove(tmp)
-		return err
+	// A standalone page; each chart's snippet carries the (guarded, so
+	// evaluated once) ECharts JavaScript.
+	var page strings.Builder
+	page.WriteString("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>neuralem noise experiment</title>\n</head>\n<body>\n")
+	for _, c := range cs {
+		h, err := charts.HTML(c)
+		if err != nil {
+			return err
+		}
+		page.WriteString(h + "\n")
 	}
-	return os.Rename(tmp, path)
+	page.WriteString("</body>\n</html>\n")
+	return atomicfile.WriteBytes(path, []byte(page.String()))
 }
 
 // runVerdict reads the experiments' JSON outputs and writes the verdict.
@@ -378,7 +365,7 @@ func runVerdict(ef *experimentFlags, stdout, stderr io.Writer) error {
 		ext string
 		f   func(io.Writer, []experiment.VerdictRow) error
 	}{{".csv", experiment.WriteVerdictCSV}, {".md", experiment.WriteVerdictMarkdown}} {
-		if err := writeFileAtomic(*ef.out+w.ext, func(out io.Writer) error { return w.f(out, v) }); err != nil {
+		if err := atomicfile.Write(*ef.out+w.ext, func(out io.Writer) error { return w.f(out, v) }); err != nil {
 			return err
 		}
 		fmt.Fprintln(stderr, "wrote", *ef.out+w.ext)
