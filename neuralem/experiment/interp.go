@@ -383,7 +383,7 @@ func (r *InterpResults) WriteMeansCSV(w io.Writer) error {
 func (r *InterpResults) WriteMarkdown(w io.Writer) error {
 	cfg := r.Config
 	fmt.Fprintf(w, "Interpolation experiment (paper §3.1): control spacing %g Å, crop %s, normalisation %q, SIREN width %d × %d hidden, lr %g, max steps %d.\n\n",
-		r.controlSpacing(), cropText(r.Options.Crop), r.Options.Normalization, cfg.Width, cfg.HiddenLayers, cfg.LearningRate, cfg.MaxSteps)
+		r.controlSpacing(), cropText(r.Options), r.Options.Normalization, cfg.Width, cfg.HiddenLayers, cfg.LearningRate, cfg.MaxSteps)
 	if err := writeMarkdownTable(w, interpColumns(), r.Rows); err != nil {
 		return err
 	}
@@ -398,11 +398,16 @@ func (r *InterpResults) controlSpacing() float64 {
 	return DefaultControlSpacing
 }
 
-func cropText(c float64) string {
-	if c <= 0 {
-		return "none (full maps)"
+func cropText(o InterpOptions) string {
+	switch {
+	case o.CropVoxels > 0:
+		return fmt.Sprintf("a cube of %d input voxels per model", o.CropVoxels)
+	case o.Crop > 0:
+		return fmt.Sprintf("%g Å cube", o.Crop)
+	case o.MaxInputVoxels > 0:
+		return fmt.Sprintf("whole maps up to %d input voxels, else the largest cube within that", o.MaxInputVoxels)
 	}
-	return fmt.Sprintf("%g Å cube", c)
+	return "none (full maps)"
 }
 
 // WriteJSON writes the options, the SIREN configuration, the rows and the

@@ -568,7 +568,7 @@ func (r *NoiseResults) jsonOptions() any {
 func (r *NoiseResults) WriteMarkdown(w io.Writer) error {
 	cfg := r.Config
 	fmt.Fprintf(w, "Noise experiment: peak/σ SNRs %v, noise %v (seed %d), low-pass σ = %v × R/(π√2), control spacing %g Å, crop %s; SIREN width %d × %d hidden, lr %g, max steps %d.\n\n",
-		snrList(r.Options.SNRs), r.Options.Kinds, r.Options.NoiseSeed, r.Options.LowPass, r.controlSpacing(), cropText(r.Options.Crop), cfg.Width, cfg.HiddenLayers, cfg.LearningRate, cfg.MaxSteps)
+		snrList(r.Options.SNRs), r.Options.Kinds, r.Options.NoiseSeed, r.Options.LowPass, r.controlSpacing(), cropText(r.Options.InterpOptions), cfg.Width, cfg.HiddenLayers, cfg.LearningRate, cfg.MaxSteps)
 	fmt.Fprintf(w, "Mean over the models (errors on the clean input's [0, 1] scale; peak = control maxima ≥ %g):\n\n", PeakFloor)
 	if err := writeMarkdownTable(w, noiseCurveColumns(), r.curvePoints()); err != nil {
 		return err
