@@ -15,6 +15,8 @@
 //   - [MapSlices]: original / neural / difference heatmaps of one slice of two
 //     dense X-fastest volumes, side by side ([Slice] extracts the slice).
 //   - [InterpolationError]: error against resolution, one series per interpolator.
+//   - [ErrorVsSNR]: error against noise level (peak/σ, noise-free at the right),
+//     one series per method (the noise experiment's chart).
 //   - [NodesVsAtoms]: graph nodes and atoms in a 3-D scatter (echarts-gl), and
 //     [GraphView]: the nodes and edges of a density graph projected on a plane.
 //   - [DistanceHistogram]: histogram of node–atom distances ([Bins] computes it).

@@ -15,8 +15,8 @@ import (
 
 // TestFitNeuralCheckpointKey checks that experiment checkpoints are keyed by
 // everything the fit depends on: the same options resume (nothing is
-// trained again), another learning rate or tiling fits afresh into another
-// file.
+// trained again), another learning rate, tiling or map values fit afresh
+// into another file.
 func TestFitNeuralCheckpointKey(t *testing.T) {
 	g := grid.New(grid.Frame{Shape: [3]int{8, 8, 8}, Spacing: geom.Vec3{1, 1, 1}})
 	for i := range g.Data {
@@ -57,9 +57,16 @@ func TestFitNeuralCheckpointKey(t *testing.T) {
 	if tr, _ := fit(other); tr != 8 {
 		t.Errorf("another tiling: trained %d regions, want a fresh fit of 8", tr)
 	}
+	// Other values on the same frame (the noise experiment's noisy inputs).
+	g0 := g.Data[0]
+	g.Data[0] += 0.5
+	if tr, re := fit(fo); tr != 1 || re != 0 {
+		t.Errorf("other map values: trained %d, resumed %d; want a fresh fit", tr, re)
+	}
+	g.Data[0] = g0
 	files, err := filepath.Glob(filepath.Join(dir, "key_*"+neuralmap.FileExt))
-	if err != nil || len(files) != 3 {
-		t.Errorf("checkpoints %v (%v), want 3 distinct files", files, err)
+	if err != nil || len(files) != 4 {
+		t.Errorf("checkpoints %v (%v), want 4 distinct files", files, err)
 	}
 	for _, f := range files {
 		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
