@@ -103,15 +103,7 @@ func CAMetrics(points []CAPoint, refs [3][]Ref) (*charts.Scatter, error) {
 				s := map[string]any{"name": name, "type": "scatter", "xAxisIndex": k, "yAxisIndex": k, "data": data,
 					"symbolSize": 9, "itemStyle": map[string]any{"color": seriesColors[si%len(seriesColors)]}}
 				if si == 0 && len(refs[k]) > 0 {
-					var md []map[string]any
-					for i, r := range refs[k] {
-						col := refColors[i%len(refColors)]
-						md = append(md, map[string]any{"yAxis": r.Value, "label": map[string]any{"formatter": r.Label, "color": col},
-							"lineStyle": map[string]any{"color": col}})
-					}
-					s["markLine"] = map[string]any{"silent": true, "symbol": []string{"none", "none"}, "animation": false, "precision": 8,
-						"lineStyle": map[string]any{"type": "dashed", "width": 1.5},
-						"label":     map[string]any{"position": "insideEndTop"}, "data": md}
+					s["markLine"] = refLines(refs[k])
 				}
 				series = append(series, s)
 			}

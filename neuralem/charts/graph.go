@@ -104,6 +104,29 @@ func (p plane) axes(o map[string]any, e extent, top int) {
 		"axisLine": map[string]any{"onZero": false}}
 }
 
+// chart builds an 800 × 720 px chart in the plane: the series (with the
+// atoms, if any, as a last scatter series), a legend of names (and "atoms")
+// below the plot, and equal-aspect axes around e.
+func (p plane) chart(title, sub string, e extent, series []map[string]any, names []string, atoms [][3]float64) *charts.Scatter {
+	if len(atoms) > 0 {
+		series = append(series, scatterSeries("atoms", p.xy(atoms), "circle", 5, colorAtom, 0.6))
+		names = append(names, "atoms")
+	}
+	sc := charts.NewScatter()
+	sc.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{Width: "800px", Height: "720px"}),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: sub}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(false)}),
+	)
+	sc.AddSeries(names[0], nil)
+	sc.Accept(patch{fn: func(o map[string]any) {
+		o["series"] = series
+		o["legend"] = legendBelow(names)
+		p.axes(o, e, 80)
+	}})
+	return sc
+}
+
 func newPlane(drop Axis) plane {
 	u, v := drop.inPlane()
 	return plane{drop: drop, u: u, v: v, w: 640, h: 560}
@@ -177,30 +200,14 @@ func WalkPaths(paths [][][3]float64, atoms [][3]float64, drop Axis) (*charts.Sca
 			near = append(near, a)
 		}
 	}
-	sc := charts.NewScatter()
-	sc.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "800px", Height: "720px"}),
-		charts.WithTitleOpts(opts.Title{Title: "Gradient-walk paths, seed → peak",
-			Subtitle: fmt.Sprintf("%d paths projected along %v; each seed climbs the density in 0.05 Å steps", len(paths), drop)}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(false)}),
-	)
-	sc.AddSeries("paths", nil)
-	sc.Accept(patch{fn: func(o map[string]any) {
-		series := []map[string]any{
-			linesSeries("paths", lines, colorEdge, 1, 0.8),
-			scatterSeries("start (seed)", pl.xy(starts), "emptyCircle", 8, colorStart, 1),
-			scatterSeries("end (peak)", pl.xy(ends), "circle", 6, colorNode, 1),
-		}
-		names := []string{"paths", "start (seed)", "end (peak)"}
-		if len(near) > 0 {
-			series = append(series, scatterSeries("atoms", pl.xy(near), "circle", 5, colorAtom, 0.5))
-			names = append(names, "atoms")
-		}
-		o["series"] = series
-		o["legend"] = legendBelow(names)
-		pl.axes(o, e, 80)
-	}})
-	return sc, nil
+	series := []map[string]any{
+		linesSeries("paths", lines, colorEdge, 1, 0.8),
+		scatterSeries("start (seed)", pl.xy(starts), "emptyCircle", 8, colorStart, 1),
+		scatterSeries("end (peak)", pl.xy(ends), "circle", 6, colorNode, 1),
+	}
+	return pl.chart("Gradient-walk paths, seed → peak",
+		fmt.Sprintf("%d paths projected along %v; each seed climbs the density in 0.05 Å steps", len(paths), drop),
+		e, series, []string{"paths", "start (seed)", "end (peak)"}, near), nil
 }
 
 // GraphPlot is a density graph to draw in 2-D (see [GraphView]).
@@ -287,26 +294,8 @@ func GraphView(p GraphPlot) (*charts.Scatter, error) {
 	for i, ed := range edges {
 		lines[i] = [][2]float64{xy[ed[0]], xy[ed[1]]}
 	}
-	sc := charts.NewScatter()
-	sc.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "800px", Height: "720px"}),
-		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: sub}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(false)}),
-	)
-	sc.AddSeries("nodes", nil)
-	sc.Accept(patch{fn: func(o map[string]any) {
-		series := []map[string]any{linesSeries("edges", lines, colorEdge, 1, 0.6),
-			scatterSeries("nodes", xy, "circle", 6, colorNode, 1)}
-		names := []string{"nodes", "edges"}
-		if len(atoms) > 0 {
-			series = append(series, scatterSeries("atoms", pl.xy(atoms), "circle", 5, colorAtom, 0.6))
-			names = append(names, "atoms")
-		}
-		o["series"] = series
-		o["legend"] = legendBelow(names)
-		pl.axes(o, e, 80)
-	}})
-	return sc, nil
+	series := []map[string]any{linesSeries("edges", lines, colorEdge, 1, 0.6), scatterSeries("nodes", xy, "circle", 6, colorNode, 1)}
+	return pl.chart(title, sub, e, series, []string{"nodes", "edges"}, atoms), nil
 }
 
 // Graph3D is a density graph and a model to draw in 3-D (see

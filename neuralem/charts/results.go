@@ -108,17 +108,23 @@ func addRefs(c interface {
 		if len(s) == 0 {
 			return
 		}
-		first := s[0]
-		var data []map[string]any
-		for i, r := range refs {
-			col := refColors[i%len(refColors)]
-			data = append(data, map[string]any{"yAxis": r.Value, "label": map[string]any{"formatter": r.Label, "color": col},
-				"lineStyle": map[string]any{"color": col}})
-		}
-		first["markLine"] = map[string]any{"silent": true, "symbol": []string{"none", "none"}, "animation": false, "precision": 8,
-			"lineStyle": map[string]any{"type": "dashed", "width": 1.5},
-			"label":     map[string]any{"position": "insideEndTop"}, "data": data}
+		s[0]["markLine"] = refLines(refs)
 	}})
+}
+
+// refLines is an ECharts markLine drawing refs as dashed horizontal lines,
+// each in its colour with its label. "precision" keeps small values: ECharts
+// rounds mark-line values to 2 decimals by default (4e-4 would become 0).
+func refLines(refs []Ref) map[string]any {
+	var data []map[string]any
+	for i, r := range refs {
+		col := refColors[i%len(refColors)]
+		data = append(data, map[string]any{"yAxis": r.Value, "label": map[string]any{"formatter": r.Label, "color": col},
+			"lineStyle": map[string]any{"color": col}})
+	}
+	return map[string]any{"silent": true, "symbol": []string{"none", "none"}, "animation": false, "precision": 8,
+		"lineStyle": map[string]any{"type": "dashed", "width": 1.5},
+		"label":     map[string]any{"position": "insideEndTop"}, "data": data}
 }
 
 // Histogram holds counts of values in consecutive bins: bin i is
