@@ -113,3 +113,16 @@ func TestLossKeepsCurves(t *testing.T) {
 		t.Errorf("after a partial re-run: %+v", kept)
 	}
 }
+
+func TestRowsMarkdown(t *testing.T) {
+	rows := []map[string]any{
+		{"model": "5gob", "resolution_A": 1.15, "neural_mae": 0.012345678, "regions": 8.0, "ok": true},
+		{"model": "a|b", "resolution_A": 2.0, "neural_mae": math.NaN(), "regions": 1234567.0},
+	}
+	got := RowsMarkdown(rows, "model", "resolution_A:resolution (Å)", "neural_mae:neural MAE", "regions", "ok", "missing")
+	want := "| model | resolution (Å) | neural MAE | regions | ok | missing |\n|---|---|---|---|---|---|\n" +
+		"| 5gob | 1.15 | 0.0123 | 8 | yes | – |\n| a\\|b | 2 | – | 1.23e+06 | – | – |\n"
+	if got != want {
+		t.Errorf("RowsMarkdown =\n%s\nwant\n%s", got, want)
+	}
+}
