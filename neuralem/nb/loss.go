@@ -33,11 +33,17 @@ func NewLoss(title, name string) *Loss {
 // Fit returns a neuralmap.Fit progress callback that records every step's
 // loss. Curves are named "region N"; with a label, "label" when the fit
 // trains one region and "label, region N" otherwise (a label tells apart
-// fits of the same region, such as two initialisations).
+// fits of the same region, such as two initialisations). The curves are
+// saved whenever a region is done, as its network is checkpointed, so that
+// an interrupted fit keeps the curves of the regions it finished.
 func (l *Loss) Fit(label string) func(neuralmap.FitProgress) error {
 	return func(p neuralmap.FitProgress) error {
 		if p.Done {
-			return nil
+			if p.Resumed {
+				return nil
+			}
+			_, err := l.save()
+			return err
 		}
 		name := fmt.Sprintf("region %d", p.Region.ID)
 		switch {
@@ -60,10 +66,9 @@ func (l *Loss) Step(name string) func(siren.Progress) {
 // curves are drawn, with a subtitle saying they come from the cache. With
 // neither, it prints a note and draws nothing.
 func (l *Loss) Close() {
-	now := l.live.Curves()
-	kept, err := readCurves(l.path)
+	kept, err := l.save()
 	Must(err)
-	if len(now) == 0 {
+	if len(l.live.Curves()) == 0 {
 		if len(kept) == 0 {
 			fmt.Println("(no training in this run and no loss curves kept in the cache: nothing to draw)")
 			return
@@ -74,6 +79,20 @@ func (l *Loss) Close() {
 	}
 	Must(l.live.Close())
 	gonbui.Sync()
+}
+
+// save merges the curves recorded so far into the kept ones (replacing
+// those of the same name) and writes them, if anything was recorded; it
+// returns the kept curves.
+func (l *Loss) save() ([]charts.LossCurve, error) {
+	kept, err := readCurves(l.path)
+	if err != nil {
+		return nil, err
+	}
+	now := l.live.Curves()
+	if len(now) == 0 {
+		return kept, nil
+	}
 	for _, c := range now {
 		if i := slices.IndexFunc(kept, func(k charts.LossCurve) bool { return k.Name == c.Name }); i >= 0 {
 			kept[i] = c
@@ -81,7 +100,7 @@ func (l *Loss) Close() {
 			kept = append(kept, c)
 		}
 	}
-	Must(writeCurves(l.path, kept))
+	return kept, writeCurves(l.path, kept)
 }
 
 // Curves returns the curves recorded in this run.

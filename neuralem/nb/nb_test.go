@@ -87,7 +87,10 @@ func TestLossKeepsCurves(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_ = cb(neuralmap.FitProgress{Region: reg, Total: 1, Done: true}) // a finished region adds no point
+	_ = cb(neuralmap.FitProgress{Region: reg, Total: 1, Done: true}) // a finished region adds no point…
+	if saved, err := readCurves(CachePath("loss.json")); err != nil || len(saved) != 1 || len(saved[0].Loss) != 3 {
+		t.Fatalf("after region 3 was done (before Close): kept %+v, %v; want its curve saved", saved, err)
+	}
 	all := l.Fit("")
 	_ = all(neuralmap.FitProgress{Region: region.Region{ID: 5}, Total: 2, Step: siren.Progress{Step: 0, Loss: 0.5}})
 	l.Close()
