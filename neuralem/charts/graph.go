@@ -145,11 +145,16 @@ func scatterSeries(name string, pts [][2]float64, symbol string, size int, color
 		"itemStyle": map[string]any{"color": color, "opacity": opacity}, "z": 3}
 }
 
-// linesSeries is a 2-D polyline series (ECharts "lines" on the Cartesian grid).
+// linesSeries is a 2-D polyline series (ECharts "lines" on the Cartesian
+// grid). Polylines of fewer than 2 points are left out: ECharts fails on
+// them and then draws nothing of the chart (a seed already on a peak has a
+// one-point path).
 func linesSeries(name string, polylines [][][2]float64, color string, width, opacity float64) map[string]any {
-	data := make([]map[string]any, len(polylines))
-	for i, l := range polylines {
-		data[i] = map[string]any{"coords": l}
+	data := make([]map[string]any, 0, len(polylines))
+	for _, l := range polylines {
+		if len(l) >= 2 {
+			data = append(data, map[string]any{"coords": l})
+		}
 	}
 	return map[string]any{"name": name, "type": "lines", "coordinateSystem": "cartesian2d", "polyline": true,
 		"data": data, "silent": true, "lineStyle": map[string]any{"color": color, "width": width, "opacity": opacity}, "z": 2}

@@ -113,7 +113,8 @@ func TestGraphView(t *testing.T) {
 }
 
 func TestWalkPaths(t *testing.T) {
-	paths := [][][3]float64{{{0, 0, 0}, {0.05, 0, 0}, {0.1, 0.02, 0}}, {{3, 3, 1}, {2.95, 3, 1}}}
+	// The third seed was on a peak already: a one-point path (no line, but a start and an end).
+	paths := [][][3]float64{{{0, 0, 0}, {0.05, 0, 0}, {0.1, 0.02, 0}}, {{3, 3, 1}, {2.95, 3, 1}}, {{1, 1, 1}}}
 	atoms := [][3]float64{{0.1, 0, 0}, {50, 50, 50}}
 	sc, err := WalkPaths(paths, atoms, AxisZ)
 	if err != nil {
@@ -130,7 +131,13 @@ func TestWalkPaths(t *testing.T) {
 			t.Errorf("series %d = %v, want %s", i, ss[i]["name"], n)
 		}
 	}
+	if lines := ss[0]["data"].([]any); len(lines) != 2 {
+		t.Errorf("%d path lines, want 2 (a one-point path draws no line: ECharts fails on it)", len(lines))
+	}
 	starts, ends := points(t, ss[1]), points(t, ss[2])
+	if len(starts) != 3 || len(ends) != 3 {
+		t.Errorf("%d starts, %d ends, want 3", len(starts), len(ends))
+	}
 	if num(t, starts[1][0]) != 3 || num(t, ends[0][0]) != 0.1 || num(t, ends[0][1]) != 0.02 {
 		t.Errorf("starts %v, ends %v", starts, ends)
 	}

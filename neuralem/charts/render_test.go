@@ -383,6 +383,10 @@ func TestDecimate(t *testing.T) {
 // must hold coloured (non-grey) pixels, which only ECharts drawing the series
 // produces; a chart that failed to draw leaves its area white. It skips without
 // chromium, RequireJS or the bundles, except under CI (env CI set), where it fails.
+// consoleError matches an uncaught JavaScript error or an error logged to
+// the console, as headless Chromium prints them with --enable-logging.
+var consoleError = regexp.MustCompile(`CONSOLE.*(Uncaught|Error)`)
+
 func TestChromiumRendersOffline(t *testing.T) {
 	const chromium = "/usr/bin/chromium"
 	need := func(what string) {
@@ -433,7 +437,7 @@ func TestChromiumRendersOffline(t *testing.T) {
 			{Name: "neural", Resolution: []float64{2, 3, 4}, Error: []float64{0.02, 0.01, 0.005}},
 		}, true, Ref{Value: 0.01, Label: "paper"})), 460},
 		{"graph view", must(GraphView(GraphPlot{Nodes: nodes, Edges: [][2]int{{0, 1}, {1, 2}, {2, 3}}, Atoms: atoms, Drop: AxisZ})), 720},
-		{"walk paths", must(WalkPaths([][][3]float64{{{0, 0, 0}, {0.5, 0.5, 0}, {1, 1, 0}}, {{3, 0, 0}, {2, 1, 0}}}, atoms, AxisZ)), 720},
+		{"walk paths", must(WalkPaths([][][3]float64{{{0, 0, 0}, {0.5, 0.5, 0}, {1, 1, 0}}, {{2, 2, 0}}, {{3, 0, 0}, {2, 1, 0}}}, atoms, AxisZ)), 720},
 		{"distance histogram", must(DistanceHistogram([]float64{0.1, 0.3, 0.35, 0.6, 0.7, 1.2}, 0.25, 1)), 400},
 		{"Figure 6", must(CAMetrics([]CAPoint{{Series: "neural", Label: "a", Resolution: 1.5, RMSD: 0.4, Coverage: 95, NodeFraction: 60},
 			{Series: "bspline", Label: "a", Resolution: 1.5, RMSD: 0.5, Coverage: 90, NodeFraction: 55}},
@@ -474,9 +478,17 @@ func TestChromiumRendersOffline(t *testing.T) {
 		"--enable-unsafe-swiftshader", "--disable-background-networking", "--disable-component-update",
 		"--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir="+filepath.Join(dir, "profile"),
 		"--screenshot="+shot, fmt.Sprintf("--window-size=1000,%d", total+40), "--virtual-time-budget=1500",
-		"--hide-scrollbars", "file://"+page)
-	if out, err := cmd.CombinedOutput(); err != nil {
+		"--hide-scrollbars", "--enable-logging=stderr", "--v=0", "file://"+page)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	// A chart whose option ECharts cannot draw throws in the page (and then
+	// draws little or nothing): the console must be clean.
+	for _, line := range strings.Split(string(out), "\n") {
+		if consoleError.MatchString(line) {
+			t.Errorf("JavaScript error in the page: %s", strings.TrimSpace(line))
+		}
 	}
 	f, err := os.ReadFile(shot)
 	if err != nil {
