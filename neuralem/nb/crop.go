@@ -35,10 +35,13 @@ func CropMap() *grid.Grid {
 func CropModel() *model.Model { return Must1(model.ReadFile(RepoPath(CropModelFile))) }
 
 // CropFitOptions returns the options every notebook fits the crop with:
-// neuralmap.Preset(CropPreset) as shipped, the crop's resolution, and a
+// neuralmap.Preset(CropPreset) without its wall-clock cap (MaxTime; on a
+// shared or paused machine a time cap makes the result depend on the load:
+// the preset's step cap and stop rule decide), the crop's resolution, and a
 // checkpoint in the cache, so that a fit is made once and loaded afterwards.
 func CropFitOptions() neuralmap.FitOptions {
 	opts := Must1(neuralmap.Preset(CropPreset))
+	opts.Config.MaxTime = 0
 	opts.Resolution = CropResolution
 	opts.Checkpoint = CachePath(CropCheckpoint)
 	return opts
