@@ -412,8 +412,15 @@ func TestSweepHeatmap(t *testing.T) {
 	}
 	o := optionOf(t, hm)
 	ss := seriesOf(t, o)
-	if len(ss) != 1 || ss[0]["name"] != "RMSE" || ss[0]["type"] != "heatmap" {
-		t.Fatalf("series %v", ss)
+	if len(ss) != 2 || ss[0]["name"] != "RMSE" || ss[0]["type"] != "heatmap" || ss[1]["type"] != "heatmap" {
+		t.Fatalf("series %v, want the metric's heatmap and the marks' outline", ss)
+	}
+	// The marked cell (256, 1e-4) is outlined by the second series, above the cells.
+	if marks := points(t, ss[1]); len(marks) != 1 || num(t, marks[0][0]) != 2 || num(t, marks[0][1]) != 0 {
+		t.Errorf("marks %v, want cell (2, 0)", marks)
+	}
+	if vm := o["visualMap"].([]any)[0].(map[string]any); num(t, vm["seriesIndex"]) != 0 {
+		t.Errorf("colour bar applies to series %v, want only the metric's", vm["seriesIndex"])
 	}
 	items := ss[0]["data"].([]any)
 	if len(items) != 6 {
@@ -424,10 +431,6 @@ func TestSweepHeatmap(t *testing.T) {
 		p := m["value"].([]any)
 		ix, iy := int(num(t, p[0])), int(num(t, p[1]))
 		v := s.Values[iy][ix]
-		_, outlined := m["itemStyle"]
-		if outlined != (ix == 2 && iy == 0) {
-			t.Errorf("cell (%d,%d) outlined = %v", ix, iy, outlined)
-		}
 		if math.IsNaN(v) {
 			if p[2] != "-" || m["name"] != "–" {
 				t.Errorf("missing cell (%d,%d) = %v, want \"-\"", ix, iy, m)
@@ -445,8 +448,11 @@ func TestSweepHeatmap(t *testing.T) {
 	if num(t, vm["min"]) != 0.05 || num(t, vm["max"]) != 0.3 {
 		t.Errorf("colour range [%v, %v], want [0.05, 0.3]", vm["min"], vm["max"])
 	}
-	if txt := vm["text"].([]any); txt[0] != "0.3  RMSE" || txt[1] != "0.05" {
+	if txt := vm["text"].([]any); txt[0] != "0.3" || txt[1] != "0.05" {
 		t.Errorf("colour bar text %v", txt)
+	}
+	if g := o["graphic"].([]any)[0].(map[string]any)["style"].(map[string]any); g["text"] != "RMSE" {
+		t.Errorf("colour bar label %v, want the metric", g)
 	}
 	if sub := o["title"].(map[string]any)["subtext"]; sub != "RMSE; outlined: paper" {
 		t.Errorf("subtitle %q", sub)
@@ -464,7 +470,7 @@ func TestSweepHeatmap(t *testing.T) {
 	if math.Abs(num(t, vm["min"])-math.Log10(0.05)) > 1e-9 || math.Abs(num(t, vm["max"])-math.Log10(0.3)) > 1e-9 {
 		t.Errorf("log colour range [%v, %v]", vm["min"], vm["max"])
 	}
-	if txt := vm["text"].([]any); txt[0] != "0.3  RMSE" || txt[1] != "0.05" {
+	if txt := vm["text"].([]any); txt[0] != "0.3" || txt[1] != "0.05" {
 		t.Errorf("log colour bar text %v", txt)
 	}
 	first := seriesOf(t, o)[0]["data"].([]any)[0].(map[string]any)
@@ -474,6 +480,16 @@ func TestSweepHeatmap(t *testing.T) {
 	lg.Values = [][]float64{{0.3, 0, 0.1}, {0.25, 0.2, 0.05}}
 	if _, err := SweepHeatmap(lg); err == nil || !strings.Contains(err.Error(), "log colour scale needs positive values") {
 		t.Errorf("log of 0: err = %v", err)
+	}
+
+	named := s
+	named.YLabels = []string{"random", "learned"}
+	if y := optionOf(t, must(SweepHeatmap(named)))["yAxis"].([]any)[0].(map[string]any)["data"].([]any); y[1] != "learned" {
+		t.Errorf("y labels %v", y)
+	}
+	named.YLabels = []string{"random"}
+	if _, err := SweepHeatmap(named); err == nil || !strings.Contains(err.Error(), "1 Y labels for 2 values") {
+		t.Errorf("short labels: err = %v", err)
 	}
 
 	fixed := s

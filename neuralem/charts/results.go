@@ -241,6 +241,10 @@ type Sweep struct {
 	// Marks outlines cells (e.g. the paper's defaults) and names them in
 	// the subtitle.
 	Marks []SweepMark
+	// XLabels and YLabels, if set, name the X and Y values on the axes
+	// (e.g. "random", "learned" for 0 and 1); by default the values are
+	// printed.
+	XLabels, YLabels []string
 }
 
 // SweepMark is one outlined cell of a sweep: the parameters at X and Y, and
@@ -267,15 +271,11 @@ func SweepHeatmap(s Sweep) (*charts.HeatMap, error) {
 	if digits <= 0 {
 		digits = 2
 	}
-	type cellKey struct{ ix, iy int }
-	marked := map[cellKey]bool{}
 	var markNames []string
 	for i, m := range s.Marks {
-		ix, iy := slices.Index(s.X, m.X), slices.Index(s.Y, m.Y)
-		if ix < 0 || iy < 0 {
+		if !slices.Contains(s.X, m.X) || !slices.Contains(s.Y, m.Y) {
 			return nil, fmt.Errorf("charts: SweepHeatmap %q: Marks[%d] (%q) at (%g, %g) is not a cell of the sweep", s.Title, i, m.Label, m.X, m.Y)
 		}
-		marked[cellKey{ix, iy}] = true
 		markNames = append(markNames, m.Label)
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -316,12 +316,26 @@ func SweepHeatmap(s Sweep) (*charts.HeatMap, error) {
 	case lo == hi:
 		lo, hi = lo-0.5, hi+0.5
 	}
-	label := func(vs []float64) []string {
+	label := func(vs []float64, names []string, axis string) ([]string, error) {
+		if names != nil {
+			if len(names) != len(vs) {
+				return nil, fmt.Errorf("charts: SweepHeatmap %q: %d %s labels for %d values", s.Title, len(names), axis, len(vs))
+			}
+			return names, nil
+		}
 		out := make([]string, len(vs))
 		for i, v := range vs {
 			out[i] = strconv.FormatFloat(v, 'g', 4, 64)
 		}
-		return out
+		return out, nil
+	}
+	xl, err := label(s.X, s.XLabels, "X")
+	if err != nil {
+		return nil, err
+	}
+	yl, err := label(s.Y, s.YLabels, "Y")
+	if err != nil {
+		return nil, err
 	}
 	sub := s.Metric
 	if s.LogColor {
@@ -336,8 +350,8 @@ func SweepHeatmap(s Sweep) (*charts.HeatMap, error) {
 		charts.WithTitleOpts(opts.Title{Title: s.Title, Subtitle: sub}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: "{b}"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: s.XName, NameLocation: "middle", NameGap: 30,
-			Data: label(s.X)}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Name: s.YName, NameLocation: "middle", NameGap: 60, Data: label(s.Y)}),
+			Data: xl}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Name: s.YName, NameLocation: "middle", NameGap: 60, Data: yl}),
 		charts.WithGridOpts(opts.Grid{Top: "70px", Left: "100px", Right: "150px", Bottom: "60px"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 	)
@@ -350,25 +364,23 @@ func SweepHeatmap(s Sweep) (*charts.HeatMap, error) {
 		ends = []string{fmtTick(math.Pow(10, hi)), fmtTick(math.Pow(10, lo))}
 	}
 	hm.Accept(patch{fn: func(o map[string]any) {
+		// The colour bar: its end values, and the metric written along it.
 		o["visualMap"] = []map[string]any{{"type": "continuous", "min": lo, "max": hi, "calculable": false,
-			"orient": "vertical", "right": 20, "top": "middle", "itemHeight": 240, "dimension": 2,
-			"text": []string{ends[0] + "  " + s.Metric, ends[1]}, "textGap": 8,
-			"textStyle": map[string]any{"width": 120, "overflow": "break"},
-			"inRange":   map[string]any{"color": []string{"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"}}}}
-		if ser := seriesList(o); len(ser) > 0 {
-			items, _ := ser[0]["data"].([]any)
-			for _, it := range items {
-				m, _ := it.(map[string]any)
-				v, _ := m["value"].([]any)
-				if len(v) != 3 {
-					continue
-				}
-				ix, _ := v[0].(float64)
-				iy, _ := v[1].(float64)
-				if marked[cellKey{int(ix), int(iy)}] {
-					m["itemStyle"] = map[string]any{"borderColor": "#ff2020", "borderWidth": 3}
-				}
+			"orient": "vertical", "right": 60, "top": "middle", "itemHeight": 240, "dimension": 2, "seriesIndex": 0,
+			"text": ends, "textGap": 8,
+			"inRange": map[string]any{"color": []string{"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"}}}}
+		o["graphic"] = []map[string]any{{"type": "text", "right": 20, "top": "middle", "rotation": -math.Pi / 2,
+			"style": map[string]any{"text": s.Metric, "fill": "#333", "font": "12px sans-serif"}}}
+		// Marked cells: a second, transparent heatmap series with red
+		// borders, drawn above the cells (a border of the cell itself is
+		// hidden by the neighbours drawn after it).
+		if ser := seriesList(o); len(s.Marks) > 0 {
+			var cells [][3]int
+			for _, m := range s.Marks {
+				cells = append(cells, [3]int{slices.Index(s.X, m.X), slices.Index(s.Y, m.Y), 0})
 			}
+			o["series"] = append(ser, map[string]any{"name": "marked", "type": "heatmap", "data": cells, "silent": true,
+				"itemStyle": map[string]any{"color": "rgba(0,0,0,0)", "borderColor": "#ff2020", "borderWidth": 3}})
 		}
 	}})
 	return hm, nil
