@@ -103,6 +103,12 @@ func (t Threshold) String() string {
 type Mask struct {
 	Atoms  []geom.Point // positions in Å
 	Margin float64      // Å, > 0
+	// Exclude, if not empty, are atoms whose density is not wanted (e.g.
+	// the other chains of a model when a graph is built for one): grid
+	// points within Margin of an Exclude atom and of no Atoms atom are
+	// sampled, and those above the threshold are counted in
+	// SeedReport.Excluded and dropped, so the density left out is reported.
+	Exclude []geom.Point
 }
 
 // SeedOptions controls Seed.
@@ -140,6 +146,7 @@ type SeedReport struct {
 	Masked    int     // rejected by the atom mask (not sampled)
 	Sampled   int     // points whose density was sampled
 	Kept      int     // seeds returned
+	Excluded  int     // points above the threshold near Mask.Exclude atoms only (dropped)
 	Level     float64 // density level a seed had to exceed
 	Threshold string  // description of the threshold
 	MinSeen   float64 // density range over the sampled points
@@ -173,7 +180,7 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 	if batch < 0 {
 		return nil, nil, fmt.Errorf("densgraph: seed Batch = %d, want ≥ 0", opts.Batch)
 	}
-	var mask *spatial.Index
+	var mask, exclude *spatial.Index
 	if opts.Mask != nil {
 		m := opts.Mask
 		if !(m.Margin > 0) || math.IsInf(m.Margin, 0) {
@@ -188,6 +195,14 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 			}
 		}
 		mask = spatial.NewIndex(m.Atoms, m.Margin)
+		for i, p := range m.Exclude {
+			if !p.IsFinite() {
+				return nil, nil, fmt.Errorf("densgraph: mask excluded atom %d at %v is not finite", i, p)
+			}
+		}
+		if len(m.Exclude) > 0 {
+			exclude = spatial.NewIndex(m.Exclude, m.Margin)
+		}
 	}
 	dom := f.Domain()
 	rep := &SeedReport{Spacing: sp, Level: level, Threshold: opts.Threshold.String(),
@@ -211,6 +226,7 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 
 	var seeds []geom.Point
 	pts := make([]geom.Point, 0, batch)
+	excl := make([]bool, 0, batch) // pts[i] is near excluded atoms only
 	val := make([]float64, batch)
 	flush := func() error {
 		if len(pts) == 0 {
@@ -228,10 +244,14 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 			rep.MinSeen = math.Min(rep.MinSeen, d)
 			rep.MaxSeen = math.Max(rep.MaxSeen, d)
 			if d > level {
-				seeds = append(seeds, pts[i])
+				if excl[i] {
+					rep.Excluded++
+				} else {
+					seeds = append(seeds, pts[i])
+				}
 			}
 		}
-		pts = pts[:0]
+		pts, excl = pts[:0], excl[:0]
 		return nil
 	}
 	for k := 0; k < rep.Shape[2]; k++ {
@@ -242,15 +262,20 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 					math.Min(dom.Min[1]+float64(j)*sp, dom.Max[1]),
 					math.Min(dom.Min[2]+float64(k)*sp, dom.Max[2]),
 				}
+				out := false
 				if mask != nil {
 					in := false
 					mask.Within(p, opts.Mask.Margin, func(int, float64) bool { in = true; return false })
-					if !in {
+					if !in && exclude != nil {
+						exclude.Within(p, opts.Mask.Margin, func(int, float64) bool { out = true; return false })
+					}
+					if !in && !out {
 						rep.Masked++
 						continue
 					}
 				}
 				pts = append(pts, p)
+				excl = append(excl, out)
 				if len(pts) == batch {
 					if err := flush(); err != nil {
 						return nil, nil, err
@@ -267,6 +292,9 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 		if rep.Sampled == 0 {
 			return nil, rep, fmt.Errorf("densgraph: no seeds: all %d grid points (spacing %g Å over %v) were outside the atom mask (margin %g Å)",
 				rep.Made, sp, dom, opts.Mask.Margin)
+		}
+		if rep.Excluded > 0 {
+			return nil, rep, fmt.Errorf("densgraph: no seeds: the %d points above the threshold (%s) all lie near the excluded atoms only", rep.Excluded, rep.Threshold)
 		}
 		return nil, rep, fmt.Errorf("densgraph: no seeds: density over %d sampled points ranged %g to %g, none above the threshold (%s)",
 			rep.Sampled, rep.MinSeen, rep.MaxSeen, rep.Threshold)

@@ -55,6 +55,9 @@ func readFileRaw(path string) (*Model, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, &ParseError{File: path, Msg: "is a directory, want a PDB or mmCIF file"}
+	}
 	br := bufio.NewReaderSize(f, 1<<16)
 	var r io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {

@@ -641,3 +641,32 @@ func TestHalf(t *testing.T) {
 		}
 	}
 }
+
+// TestNotAnMRCFile: a model, a text file or a directory given as a map is
+// named for what it is, not by the MODE its bytes would mean.
+func TestNotAnMRCFile(t *testing.T) {
+	dir := t.TempDir()
+	pdb := filepath.Join(dir, "model.pdb")
+	text := "REMARK   2 RESOLUTION.    1.75 ANGSTROMS.\n" + strings.Repeat("ATOM      1  CA  ALA A   1      11.104  13.207   2.100  1.00 20.00           C\n", 20)
+	os.WriteFile(pdb, []byte(text), 0o644)
+	short := filepath.Join(dir, "short.mrc")
+	os.WriteFile(short, []byte("this is not a map, it is far too short"), 0o644)
+	for _, p := range []string{pdb, short} {
+		_, err := Read(p)
+		if err == nil || !strings.Contains(err.Error(), "not an MRC/CCP4 map") || !strings.Contains(err.Error(), p) || strings.Contains(err.Error(), "MODE =") {
+			t.Errorf("%s: %v", p, err)
+		}
+		if _, err := ReadHeader(p); err == nil || !strings.Contains(err.Error(), "not an MRC/CCP4 map") {
+			t.Errorf("ReadHeader %s: %v", p, err)
+		}
+	}
+	if _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("directory: %v", err)
+	}
+	// A real map whose MODE is wrong still names MODE (its MAP word is there).
+	b := validFile(t)
+	setWord(b, 4, 7)
+	if _, err := (ReadOptions{}).Decode(b, "m.mrc"); err == nil || !strings.Contains(err.Error(), "MODE") {
+		t.Errorf("mode 7: %v", err)
+	}
+}

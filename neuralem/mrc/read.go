@@ -15,9 +15,9 @@ import (
 	"gonum.org/v1/gonum/spatial/r3"
 )
 
-// MaxVoxels is the largest number of voxels the reader accepts (2^31); larger
-// headers are refused before anything is allocated.
-const MaxVoxels = 1 << 31
+// MaxVoxels is the largest number of voxels the reader accepts (2^31,
+// grid.MaxVoxels); larger headers are refused before anything is allocated.
+const MaxVoxels = grid.MaxVoxels
 
 // Error is the error returned for a file that cannot be read: it names the
 // file, the header field (with its word number when there is one) and the
@@ -97,6 +97,10 @@ func open(path string) (io.Reader, int64, func() error, error) {
 		f.Close()
 		return nil, 0, nil, fmt.Errorf("mrc: %w", err)
 	}
+	if st.IsDir() {
+		f.Close()
+		return nil, 0, nil, fmt.Errorf("mrc: %s is a directory, want an MRC/CCP4 map file", path)
+	}
 	br := bufio.NewReaderSize(f, 1<<16)
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -121,7 +125,13 @@ func ReadHeader(path string) (*Header, error) {
 	defer closer()
 	b := make([]byte, HeaderSize)
 	if n, err := io.ReadFull(r, b); err != nil {
+		if e := notMRC(path, b[:n]); e != nil {
+			return nil, e
+		}
 		return nil, errf(path, 0, "file", fmt.Sprintf("%d bytes", n), "truncated: the MRC header needs %d bytes (%v)", HeaderSize, err)
+	}
+	if err := notMRC(path, b); err != nil {
+		return nil, err
 	}
 	h := parseHeader(b)
 	h.fileSize, h.sizeKnown = size, size >= 0
@@ -210,7 +220,13 @@ func checkHeader(h *Header, path string) (nvox int64, err error) {
 func (o ReadOptions) decode(r io.Reader, size int64, path string) (*Map, error) {
 	hb := make([]byte, HeaderSize)
 	if n, err := io.ReadFull(r, hb); err != nil {
+		if e := notMRC(path, hb[:n]); e != nil {
+			return nil, e
+		}
 		return nil, errf(path, 0, "file", fmt.Sprintf("%d bytes", n), "truncated: the MRC header needs %d bytes (%v)", HeaderSize, err)
+	}
+	if err := notMRC(path, hb); err != nil {
+		return nil, err
 	}
 	h := parseHeader(hb)
 	h.path = path
@@ -312,7 +328,7 @@ func (o ReadOptions) finish(m *Map, raw []byte, nvox int64) (*Map, error) {
 		if count > 0 {
 			sx, sy := m.Shape[0], m.Shape[1]
 			idx := geom.Index{first % sx, (first / sx) % sy, first / (sx * sy)}
-			return nil, errf(path, 0, "data", fmt.Sprint(m.Data[first]), "%d non-finite voxel(s), first at X,Y,Z index %v (set ReadOptions.AllowNonFinite to accept them)", count, idx)
+			return nil, errf(path, 0, "data", fmt.Sprint(m.Data[first]), "%d non-finite voxel(s), first at X,Y,Z index %v: a density map must hold finite values ('neuralem info' reads such maps and counts them)", count, idx)
 		}
 	}
 	return m, nil
@@ -544,7 +560,7 @@ func (m *Map) Frame() (grid.Frame, error) {
 	h := &m.Header
 	if !h.Orthogonal() {
 		return grid.Frame{}, errf(h.path, 14, "CELLB", fmt.Sprintf("%g,%g,%g", h.CellB[0], h.CellB[1], h.CellB[2]),
-			"non-orthogonal cell: voxels are not on an axis-aligned grid; use (*Map).Position for Cartesian coordinates")
+			"non-orthogonal cell: voxels are not on an axis-aligned grid, and neuralem needs one; resample the map onto an orthogonal grid first (e.g. ChimeraX 'volume resample' onto an orthogonal map)")
 	}
 	vs := h.VoxelSize()
 	f := grid.Frame{Shape: m.Shape, Spacing: vs}

@@ -85,8 +85,16 @@ type NeuralMap struct {
 	// Frame is the original map's frame (shape, voxel size, origin; axes
 	// X, Y, Z).
 	Frame grid.Frame
-	// Norm is the paper's two-step normalisation fitted on the original map.
+	// Norm is the paper's two-step normalisation fitted on the original map
+	// (or given to Fit, see NormSource).
 	Norm grid.Normalization
+	// NormSource says where Norm was fitted when not on this map, e.g. on
+	// the parent map a crop was cut from (FitOptions.Normalization); empty
+	// when Norm was fitted on the map itself.
+	NormSource string
+	// Source is the file the map was loaded from (Load), for messages;
+	// empty for a map built in memory.
+	Source string
 	// Mu and Sigma are the mean and standard deviation of the normalised map
 	// on the [0, 1] output scale (Norm.Mean01, Norm.Std01): the density graph
 	// threshold is Mu + 3·Sigma.
@@ -188,12 +196,22 @@ func (m *NeuralMap) Validate() error {
 	if m.Resolution < 0 || !isFinite(m.Resolution) {
 		return fmt.Errorf("neuralmap: resolution %g Å, want ≥ 0 (0 = unknown)", m.Resolution)
 	}
-	want, err := region.Tile(m.Frame.Shape, m.Tiling)
+	if !isFinite(m.Mu) || !(m.Sigma >= 0) || !isFinite(m.Sigma) {
+		return fmt.Errorf("neuralmap: μ = %g, σ = %g on [0,1], want finite values, σ ≥ 0", m.Mu, m.Sigma)
+	}
+	if !isFinite(m.Norm.Mean01) || !(m.Norm.Std01 >= 0) || !isFinite(m.Norm.Std01) {
+		return fmt.Errorf("neuralmap: normalisation mean01 = %g, std01 = %g, want finite values, std01 ≥ 0", m.Norm.Mean01, m.Norm.Std01)
+	}
+	_, n, err := region.Count(m.Frame.Shape, m.Tiling)
 	if err != nil {
 		return fmt.Errorf("neuralmap: tiling map of shape %v: %w", m.Frame.Shape, err)
 	}
-	if len(want) != len(m.Regions) {
-		return fmt.Errorf("neuralmap: %d regions, the tiling %+v of shape %v has %d", len(m.Regions), m.Tiling, m.Frame.Shape, len(want))
+	if n != int64(len(m.Regions)) {
+		return fmt.Errorf("neuralmap: %d regions, the tiling %+v of shape %v has %d", len(m.Regions), m.Tiling, m.Frame.Shape, n)
+	}
+	want, err := region.Tile(m.Frame.Shape, m.Tiling)
+	if err != nil {
+		return fmt.Errorf("neuralmap: tiling map of shape %v: %w", m.Frame.Shape, err)
 	}
 	for i, r := range m.Regions {
 		if r.Region != want[i] {

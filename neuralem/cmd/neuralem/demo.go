@@ -14,6 +14,7 @@ import (
 
 	"github.com/neuralem/neuralem/internal/datadir"
 	"github.com/neuralem/neuralem/neuralem/eval"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
@@ -175,15 +176,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		"paper_reference": "Table 1 (atomic resolution ≤ 1.6 Å, means): sensitivity 85.2 %, specificity 88.4 %, RMSD 0.19 Å at 1 Å; C-alpha coverage 99.4 % within 3 Å",
 	}
 	sumPath := filepath.Join(*outDir, "summary.json")
-	f, err := os.Create(sumPath)
-	if err != nil {
-		return err
-	}
-	if err := writeJSON(f, summary); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := atomicfile.Write(sumPath, func(w io.Writer) error { return writeJSON(w, summary) }); err != nil {
 		return err
 	}
 	if *asJSON {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/neuralem/neuralem/internal/datadir"
 	"github.com/neuralem/neuralem/neuralem/experiment"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 )
 
 func init() {
@@ -110,23 +111,21 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("unknown experiment %q: want interp or graph", pos[0])
 	}
+	// The three tables land together or not at all.
+	var grp atomicfile.Group
 	for _, w := range []struct {
 		ext string
 		f   func(io.Writer) error
 	}{{".csv", res.WriteCSV}, {".json", res.WriteJSON}, {".md", res.WriteMarkdown}} {
-		file, err := os.Create(*out + w.ext)
-		if err != nil {
+		if err := grp.Stage(*out+w.ext, w.f); err != nil {
 			return err
 		}
-		if err := w.f(file); err != nil {
-			file.Close()
-			return err
-		}
-		if err := file.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintln(stderr, "wrote", *out+w.ext)
 	}
+	files := grp.Paths()
+	if err := grp.Commit(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "wrote", strings.Join(files, ", "))
 	if runErr != nil {
 		return fmt.Errorf("partial results written: %w", runErr)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/model"
@@ -76,7 +77,7 @@ type mapInfoT struct {
 }
 
 func mapInfo(path string) (*mapInfoT, error) {
-	m, err := mrc.ReadOptions{AllowNonFinite: true}.Read(path)
+	m, err := mrc.ReadOptions{AllowNonFinite: true}.Read(path) // info reports NaN/Inf voxels instead of refusing them
 	if err != nil {
 		return nil, err
 	}
@@ -134,19 +135,23 @@ func modelInfo(path string) (*modelInfoT, error) {
 }
 
 type nemInfoT struct {
-	File       string     `json:"file"`
-	Kind       string     `json:"kind"`
-	Shape      [3]int     `json:"shape_xyz"`
-	VoxelSize  [3]float64 `json:"voxel_size_A"`
-	Origin     [3]float64 `json:"origin_A"`
-	Resolution float64    `json:"resolution_A"`
-	Mu         float64    `json:"mu"`
-	Sigma      float64    `json:"sigma"`
-	Regions    int        `json:"regions"`
-	Fitted     int        `json:"fitted"`
-	Params     int        `json:"parameters"`
-	Summary    string     `json:"summary"`
-	Complete   bool       `json:"complete"`
+	File          string         `json:"file"`
+	Kind          string         `json:"kind"`
+	Shape         [3]int         `json:"shape_xyz"`
+	VoxelSize     [3]float64     `json:"voxel_size_A"`
+	Origin        [3]float64     `json:"origin_A"`
+	Resolution    float64        `json:"resolution_A"`
+	Mu            float64        `json:"mu"`
+	Sigma         float64        `json:"sigma"`
+	NormSource    string         `json:"normalization_from,omitempty"`
+	Regions       int            `json:"regions"`
+	Fitted        int            `json:"fitted"`
+	Params        int            `json:"parameters"`
+	Summary       string         `json:"summary"`
+	Complete      bool           `json:"complete"`
+	Training      map[string]any `json:"training"`
+	RegionReports []regionJSON   `json:"region_reports"`
+	training      neuralmap.TrainingSummary
 }
 
 func nemInfo(path string) (*nemInfoT, error) {
@@ -154,10 +159,12 @@ func nemInfo(path string) (*nemInfoT, error) {
 	if err != nil {
 		return nil, err
 	}
+	ts := m.TrainingSummary()
 	return &nemInfoT{File: path, Kind: "neural map", Shape: m.Frame.Shape, VoxelSize: m.Frame.Spacing,
-		Origin: m.Frame.Origin, Resolution: m.Resolution, Mu: m.Mu, Sigma: m.Sigma,
+		Origin: m.Frame.Origin, Resolution: m.Resolution, Mu: m.Mu, Sigma: m.Sigma, NormSource: m.NormSource,
 		Regions: len(m.Regions), Fitted: len(m.Fitted()), Params: m.NumParams(),
-		Summary: m.FitSummary(), Complete: m.Complete()}, nil
+		Summary: m.FitSummary(), Complete: m.Complete(),
+		Training: summaryJSON(ts), RegionReports: regionReports(m, nil), training: ts}, nil
 }
 
 func printInfo(w io.Writer, v any) {
@@ -200,6 +207,16 @@ func printInfo(w io.Writer, v any) {
 		fmt.Fprintln(w)
 	case *nemInfoT:
 		fmt.Fprintf(w, "%s: neural map of shape %v, voxel %.4g Å, origin (%.3f, %.3f, %.3f) Å\n", v.File, v.Shape, v.VoxelSize[0], v.Origin[0], v.Origin[1], v.Origin[2])
-		fmt.Fprintf(w, "  %s; %d parameters; μ %.4g σ %.4g (on [0,1]); resolution %.3g Å\n", v.Summary, v.Params, v.Mu, v.Sigma, v.Resolution)
+		res := "unknown"
+		if v.Resolution > 0 {
+			res = fmt.Sprintf("%.3g Å", v.Resolution)
+		}
+		fmt.Fprintf(w, "  %d parameters; μ %.4g σ %.4g (on [0,1]); resolution %s\n", v.Params, v.Mu, v.Sigma, res)
+		if v.NormSource != "" {
+			fmt.Fprintf(w, "  normalisation: %s\n", v.NormSource)
+		}
+		for _, l := range strings.Split(v.training.String(), "\n") {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
 	}
 }
