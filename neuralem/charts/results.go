@@ -49,8 +49,8 @@ func InterpolationError(yName string, series []ErrorSeries, logY bool, refs ...R
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0px"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "resolution (Å)", NameLocation: "middle", NameGap: 25,
 			Scale: opts.Bool(true)}),
-		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: yName, Scale: opts.Bool(true)}),
-		charts.WithGridOpts(opts.Grid{Top: "60px", Left: "70px", Right: "40px", Bottom: "80px"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: yName, NameLocation: "middle", NameGap: 50, Scale: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Top: "60px", Left: "80px", Right: "40px", Bottom: "80px"}),
 	)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for si, s := range series {
@@ -87,7 +87,8 @@ func InterpolationError(yName string, series []ErrorSeries, logY bool, refs ...R
 		lo, hi = math.Min(lo, r.Value), math.Max(hi, r.Value)
 	}
 	if logY {
-		sc.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: yName, Min: decadeBelow(lo), Max: decadeAbove(hi)}))
+		sc.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: yName, NameLocation: "middle", NameGap: 50,
+			Min: decadeBelow(lo), Max: decadeAbove(hi)}))
 	}
 	addRefs(sc, refs)
 	return sc, nil

@@ -2,6 +2,7 @@ package nb
 
 import (
 	"context"
+	"time"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
@@ -40,8 +41,7 @@ func CropModel() *model.Model { return Must1(model.ReadFile(RepoPath(CropModelFi
 // the preset's step cap and stop rule decide), the crop's resolution, and a
 // checkpoint in the cache, so that a fit is made once and loaded afterwards.
 func CropFitOptions() neuralmap.FitOptions {
-	opts := Must1(neuralmap.Preset(CropPreset))
-	opts.Config.MaxTime = 0
+	opts, _ := Must2(Must1(neuralmap.Preset(CropPreset)).Override(neuralmap.Override{MaxTime: new(time.Duration(0))}))
 	opts.Resolution = CropResolution
 	opts.Checkpoint = CachePath(CropCheckpoint)
 	return opts

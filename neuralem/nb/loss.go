@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"io/fs"
 	"os"
 	"slices"
@@ -126,5 +127,5 @@ func writeCurves(path string, cs []charts.LossCurve) error {
 	if err != nil {
 		return fmt.Errorf("nb: loss curves: %w", err)
 	}
-	return writeAtomic(path, b)
+	return atomicfile.WriteBytes(path, b)
 }

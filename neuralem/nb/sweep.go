@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"io/fs"
 	"math"
 	"os"
@@ -55,6 +56,6 @@ func Cached[T any](name string, compute func() T) T {
 	v = compute()
 	var buf bytes.Buffer
 	Must(gob.NewEncoder(&buf).Encode(v))
-	Must(writeAtomic(path, buf.Bytes()))
+	Must(atomicfile.WriteBytes(path, buf.Bytes()))
 	return v
 }
