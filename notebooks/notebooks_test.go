@@ -10,8 +10,8 @@
 // command to run. It needs the shared data (../shared/data beside the
 // repository, or $NEURALEM_SHARED_DATA) and fails without it.
 //
-// It takes a few minutes (four notebooks, neural fits included): run it with
-// a longer timeout, e.g. `GOEXPERIMENT=simd go test -timeout 30m ./notebooks/`.
+// It takes several minutes (four notebooks, neural fits included): run it
+// with a longer timeout, e.g. `GOEXPERIMENT=simd go test -timeout 60m ./notebooks/`.
 package notebooks
 
 import (
@@ -41,10 +41,10 @@ type notebook struct {
 
 // The notebooks in run order: 02–04 reuse the neural map 01 fits (shared cache).
 var notebooksToRun = []notebook{
-	{"01-neural-map.ipynb", 5},          // normalisation slices, live loss (1 region), live loss (all), 2 slice views
-	{"02-density-graph.ipynb", 4},       // walk paths, graph view, 3-D nodes vs atoms, distance histogram
-	{"03-reproduce-the-paper.ipynb", 1}, // interpolation error
-	{"04-parameter-sweeps.ipynb", 6},    // 3 network sweeps, 3 graph sweeps
+	{"01-neural-map.ipynb", 5},          // normalisation slices, loss (region 9, both inits), loss (all), 2 slice views
+	{"02-density-graph.ipynb", 4},       // walk paths, graph slab, 3-D graph vs model, distance histogram
+	{"03-reproduce-the-paper.ipynb", 3}, // interpolation error (Fig. 5), error vs noise, Cα metrics (Fig. 6)
+	{"04-parameter-sweeps.ipynb", 7},    // lr × init (steps, MSE), width × ω0 (MSE, time), k × eps (sens, spec, nodes)
 }
 
 // need fails the test under CI and skips it otherwise.
