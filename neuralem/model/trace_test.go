@@ -16,7 +16,7 @@ func TestCATrace(t *testing.T) {
 		ca("A", 1, 0), {Name: "N", Element: "N", ResName: "ALA", Chain: "A", ResSeq: 2, Pos: geom.Point{1, 0, 0}},
 		ca("A", 2, 3.8), ca("A", 3, 7.6),
 		ca("A", 7, 20), ca("A", 8, 23.8), // a gap of 12.4 Å: missing residues
-		ca("B", 1, 27.6),                 // 3.8 Å away but another chain
+		ca("B", 1, 27.6), // 3.8 Å away but another chain
 		ca("B", 2, 31.4),
 		ca("C", 1, 40), // a lone Cα: no line to draw
 		{Name: "CA", Element: "CA", ResName: "CA", Chain: "D", Pos: geom.Point{50, 0, 0}}, // calcium, not a Cα
