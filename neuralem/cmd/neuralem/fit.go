@@ -189,15 +189,10 @@ func parseShard(s string, nRegions int) ([]int, error) {
 }
 
 // fitMap fits g into a neural map at out (resuming from out if it exists),
-// with a progress bar on stderr.
-// opts gives the tiling, network, resolution, regions, workers and stack;
-// out becomes its checkpoint.
-func fitMap(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool) (*neuralmap.NeuralMap, error) {
-	return fitMapCB(ctx, g, out, opts, stderr, quiet, nil)
-}
-
-// fitMapCB is fitMap with a callback also told of every progress event.
-func fitMapCB(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool, also func(neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
+// with a progress bar on stderr. opts gives the tiling, network, resolution,
+// regions, workers and stack; out becomes its checkpoint. also, if not nil,
+// is told of every progress event too.
+func fitMap(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool, also func(neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
 	bar, end := fitBar(stderr, quiet)
 	cb := func(p neuralmap.FitProgress) error {
 		if also != nil {
@@ -360,7 +355,7 @@ func fitMapOpts(ctx context.Context, g *grid.Grid, out string, opts neuralmap.Fi
 	*trained = map[int]bool{}
 	var mu sync.Mutex
 	opts.Checkpoint = out
-	return fitMapCB(ctx, g, out, opts, stderr, quiet, func(p neuralmap.FitProgress) {
+	return fitMap(ctx, g, out, opts, stderr, quiet, func(p neuralmap.FitProgress) {
 		if p.Done && !p.Resumed {
 			mu.Lock()
 			(*trained)[p.Region.ID] = true
