@@ -158,7 +158,7 @@ func TestWalkUnchangedByFasterSampling(t *testing.T) {
 				workers, len(w.Peaks), w.Dropped, w.Capped, len(before.Peaks), before.Dropped, before.Capped)
 		}
 		got := peaksBySeed(w)
-		maxD := 0.0
+		maxD, moved := 0.0, 0
 		for s, p := range want {
 			q, ok := got[s]
 			if !ok {
@@ -166,10 +166,22 @@ func TestWalkUnchangedByFasterSampling(t *testing.T) {
 				continue
 			}
 			maxD = math.Max(maxD, p.Dist(q))
+			if p.Dist(q) > 1e-6 {
+				moved++
+			}
 		}
-		t.Logf("%d seeds, %d peaks, %d steps; %d workers: max peak shift %.3g Å", len(seeds), len(w.Peaks), w.Steps, workers, maxD)
-		if maxD > densgraph.DefaultStep {
+		t.Logf("%d seeds, %d peaks, %d steps; %d workers: %d peaks moved, max shift %.6g Å", len(seeds), len(w.Peaks), w.Steps, workers, moved, maxD)
+		// Batches of other sizes round differently (float32 matmul sums in
+		// another order, ~1e-7 relative), and at a peak the density changes
+		// over one 0.05 Å step by about as little, so a walk may stop one
+		// step earlier or later: at most one step (the tolerance;
+		// the paths themselves differ by ~1e-5 Å, measured max shift
+		// 0.0500156 Å), for a minority of seeds (measured: 103 of 1,962).
+		if maxD > densgraph.DefaultStep+1e-3 {
 			t.Errorf("%d workers: a peak moved by %.3g Å, more than the walk's %g Å step", workers, maxD, densgraph.DefaultStep)
+		}
+		if moved > len(want)/10 {
+			t.Errorf("%d workers: %d of %d peaks moved (want ≤ 10 %%)", workers, moved, len(want))
 		}
 		byWorkers = append(byWorkers, got)
 	}
