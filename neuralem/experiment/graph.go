@@ -17,6 +17,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/eval"
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
@@ -63,6 +64,8 @@ type GraphOptions struct {
 	Config siren.Config
 	Seed   uint64
 	Tiling region.Options
+	// Init is the learned initialisation of the neural fits (nil: random).
+	Init *metainit.Init `json:"-"`
 	// CheckpointDir keeps fitted neural maps (resumable); empty: not kept.
 	CheckpointDir string
 	// SigmaK is k in the seed threshold μ + kσ (0: 3, the paper).
@@ -482,7 +485,7 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 				return nil, err
 			}
 		}
-		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: p.Resolution, Backend: opts.Backend,
+		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Init: opts.Init, Resolution: p.Resolution, Backend: opts.Backend,
 			Workers: opts.Workers, Stack: opts.Stack}
 		var fitTime time.Duration
 		nm, fitTime, err = fitNeural(ctx, crop, fo, opts.CheckpointDir,
@@ -668,9 +671,10 @@ func (s *snapField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) er
 // It returns the map and the wall time of the fit.
 //
 // The checkpoint is named name + a hash of everything the fit depends on
-// (g's frame, the tiling and the whole SIREN configuration), so a run with
-// another learning rate, stop rule, crop or tiling never resumes from (and
-// silently reuses) a map fitted differently.
+// (g's frame, the tiling, the whole SIREN configuration and the learned
+// initialisation's SHA-256), so a run with another learning rate, stop rule,
+// crop, tiling or initialisation never resumes from (and silently reuses) a
+// map fitted differently.
 func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, name string, report func(stage, detail string, fp *neuralmap.FitProgress)) (*neuralmap.NeuralMap, time.Duration, error) {
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -678,6 +682,14 @@ func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, 
 		}
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%+v|%+v|%+v", g.Frame, fo.Tiling, fo.Config)
+		if fo.Init != nil { // random-init names stay as before
+			if fo.Init.SHA256 == "" { // never written: Encode sets it
+				if _, err := fo.Init.Encode(); err != nil {
+					return nil, 0, err
+				}
+			}
+			fmt.Fprintf(h, "|init %s", fo.Init.SHA256)
+		}
 		fo.Checkpoint = filepath.Join(dir, fmt.Sprintf("%s_w%d_h%d_%016x%s", name, fo.Config.Width, fo.Config.HiddenLayers, h.Sum64(), neuralmap.FileExt))
 	}
 	report("fit", fmt.Sprintf("neural map of %v voxels", g.Shape), nil)

@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/molmap"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
@@ -97,6 +98,9 @@ type InterpOptions struct {
 	Config siren.Config
 	// Seed, if not 0, replaces the configuration's seed.
 	Seed uint64
+	// Init, if not nil, is the learned initialisation the neural map's
+	// networks start from (neuralmap.FitOptions.Init); nil: random.
+	Init *metainit.Init `json:"-"`
 	// Tiling of the neural map (zero value: the preset's — the paper's
 	// 64/4, or 16/4 for "cpu"; see neuralmap.Preset).
 	Tiling region.Options
@@ -663,7 +667,7 @@ func (s *interpSetup) simulateInput(row *InterpRow, report func(string, string, 
 // it shares the input's normalisation and records the fit in row.
 func fitInterpNeural(ctx context.Context, in *grid.Grid, norm grid.Normalization, name string, R float64, opts InterpOptions, cfg siren.Config,
 	row *InterpRow, report func(string, string, *neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
-	fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: R, Backend: opts.Backend,
+	fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Init: opts.Init, Resolution: R, Backend: opts.Backend,
 		Workers: opts.Workers, Stack: opts.Stack}
 	nm, fitTime, err := fitNeural(ctx, in, fo, opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g", name, R), report)
 	row.FitTime = fitTime

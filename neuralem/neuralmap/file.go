@@ -14,17 +14,20 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
-// File format (version 2), all integers little-endian:
+// File format (version 3), all integers little-endian:
 //
 //	offset  size  field
 //	0       16    magic "NEURALEM-MAP\r\n\x1a\n" (PNG-style: text-mode
 //	              transfers and truncation to 7 bits show up at once)
-//	16      4     format version (uint32) = 2 (1 is read too: it has no
-//	              first_omega0, i.e. every sine layer uses omega0)
+//	16      4     format version (uint32) = 3 (1 and 2 are read too:
+//	              version 1 has no first_omega0, i.e. every sine layer uses
+//	              omega0; versions 1 and 2 have no initialisation record, and
+//	              their networks started from random weights)
 //	20      4     flags (uint32) = 0, reserved
 //	24      8     metadata length M in bytes (uint64)
 //	32      8     weights length W in bytes (uint64), a multiple of 4
@@ -35,12 +38,13 @@ import (
 //
 // The metadata is self-describing: the map frame (shape, voxel size, origin,
 // axis and data order), the normalisation and μ/σ, the resolution, the
-// tiling, the blending ramp, and per region its voxel bounds, architecture,
+// tiling, the blending ramp, the initial weights the networks started from
+// (random, or a learned initialisation's name and SHA-256), and per region its voxel bounds, architecture,
 // training settings, report (steps, best loss, time, stop reason) and the
 // offset and count of its weights.
 const (
 	fileMagic   = "NEURALEM-MAP\r\n\x1a\n"
-	fileVersion = 2
+	fileVersion = 3
 	// oldestVersion is the oldest format version Load reads.
 	oldestVersion = 1
 	headerLen     = 40
@@ -113,6 +117,7 @@ type fileMeta struct {
 	Output        string       `json:"net_output"`
 	WeightsDType  string       `json:"weights_dtype"`
 	WeightsLayout string       `json:"weights_layout"`
+	Init          *InitRecord  `json:"initialisation,omitempty"`
 	Regions       []regionMeta `json:"regions"`
 }
 
@@ -152,6 +157,7 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 		Output:        "normalised density d in [-1,1]",
 		WeightsDType:  "float32-le",
 		WeightsLayout: "per fitted region in id order, per layer (input sine, hidden sines, linear output): W[out][in] then b[out]",
+		Init:          &m.Init,
 	}
 	var weights []float32
 	for _, r := range m.Regions {
@@ -313,6 +319,20 @@ func Decode(b []byte) (*NeuralMap, error) {
 		Mu: meta.Mu, Sigma: meta.Sigma, Resolution: meta.ResolutionA,
 		Tiling: region.Options{Size: meta.Tiling[0], Overlap: meta.Tiling[1]},
 		Ramp:   ramp,
+	}
+	switch {
+	case version < 3:
+		m.Init = InitRecord{Kind: metainit.KindRandom}
+	case meta.Init == nil:
+		return nil, fmt.Errorf("metadata field initialisation is missing (format version %d records it)", version)
+	default:
+		m.Init = *meta.Init
+		if k := m.Init.Kind; k != metainit.KindRandom && k != metainit.KindLearned {
+			return nil, fmt.Errorf("metadata field initialisation.kind = %q, want %q or %q", k, metainit.KindRandom, metainit.KindLearned)
+		}
+		if m.Init.Kind == metainit.KindLearned && len(m.Init.SHA256) != 64 {
+			return nil, fmt.Errorf("metadata field initialisation.sha256 = %q, want 64 hex digits", m.Init.SHA256)
+		}
 	}
 	var next int64
 	for i, rm := range meta.Regions {

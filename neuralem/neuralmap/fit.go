@@ -12,6 +12,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -23,10 +24,19 @@ type FitOptions struct {
 	// be ≥ 2 voxels so the blend has room to ramp.
 	Tiling region.Options
 	// Config is the SIREN configuration (zero Width: siren.Preset("paper")).
-	// Every region starts from the same initial weights (Config.Seed), so a
-	// resumed or sharded fit trains each region exactly as one uninterrupted
-	// run would, and one compiled training step serves all regions.
+	// Every region starts from the same initial weights (Init, or a network
+	// drawn from Config.Seed: the same seed for every region, not one per
+	// region), so a resumed or sharded fit trains each region exactly as
+	// one uninterrupted run would, and one compiled training step serves
+	// all regions.
 	Config siren.Config
+	// Init, if not nil, is the learned initialisation every region starts
+	// from (metainit); nil starts from siren.NewNet(Config). Its network
+	// must be Config's exactly and its region edge Tiling.Size, or Fit
+	// fails naming both. The map records
+	// it (NeuralMap.Init), and a checkpoint made from another
+	// initialisation is not resumed. Preset("cpu") sets the shipped one.
+	Init *metainit.Init
 	// Resolution is the map's resolution in Å, stored in the map (0 =
 	// unknown).
 	Resolution float64
@@ -67,8 +77,9 @@ type FitOptions struct {
 var PresetNames = []string{"paper", "cpu"}
 
 // Preset returns the fit options of a named preset: its network
-// (siren.Preset of the same name) and the region tiling the network is
-// sized for.
+// (siren.Preset of the same name), the region tiling the network is sized
+// for, and its default initialisation (metainit.Default: the shipped
+// learned one for "cpu", random for "paper").
 //
 //   - "paper": the paper's network (256 wide, 4 hidden sine layers) on the
 //     paper's regions of at most 64 voxels per axis overlapping by ≥ 4.
@@ -81,6 +92,19 @@ var PresetNames = []string{"paper", "cpu"}
 //     regions in 303 s on 2 cores, blended-map MSE 8.2e-5 on every voxel
 //     (the paper's bound is 4e-4).
 func Preset(name string) (FitOptions, error) {
+	o, err := PresetNetwork(name)
+	if err != nil {
+		return FitOptions{}, err
+	}
+	if o.Init, err = metainit.Default(name); err != nil {
+		return FitOptions{}, fmt.Errorf("neuralmap: preset %q: %w", name, err)
+	}
+	return o, nil
+}
+
+// PresetNetwork is Preset without the default initialisation (Init nil):
+// the network and tiling an initialisation is meta-learned for.
+func PresetNetwork(name string) (FitOptions, error) {
 	cfg, err := siren.Preset(name)
 	if err != nil {
 		return FitOptions{}, fmt.Errorf("neuralmap: %w", err)
@@ -156,6 +180,19 @@ func Fit(ctx context.Context, g *grid.Grid, opts FitOptions, progress func(FitPr
 	if opts.Workers < 0 || opts.Stack < 0 {
 		return nil, fmt.Errorf("neuralmap: fit: Workers = %d, Stack = %d, want ≥ 0 (0: the default)", opts.Workers, opts.Stack)
 	}
+	if opts.Init != nil {
+		if err := opts.Init.Check(opts.Config); err != nil {
+			return nil, fmt.Errorf("neuralmap: fit: %w", err)
+		}
+		if e := opts.Init.Meta.RegionEdge; e > 0 && e != opts.Tiling.Size {
+			return nil, fmt.Errorf("neuralmap: fit: the initialisation %s was learned on %d-voxel regions; this fit tiles regions of up to %d voxels (use the same region size, or a random initialisation)",
+				opts.Init.Name, e, opts.Tiling.Size)
+		}
+	}
+	rec, err := initRecord(opts.Init)
+	if err != nil {
+		return nil, fmt.Errorf("neuralmap: fit: %w", err)
+	}
 	normed, norm, err := grid.Normalize(g)
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: fit: %w", err)
@@ -164,6 +201,7 @@ func Fit(ctx context.Context, g *grid.Grid, opts FitOptions, progress func(FitPr
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: fit: %w", err)
 	}
+	m.Init = rec
 	m.Resolution = opts.Resolution
 	m.Ramp = opts.Ramp
 	todo, err := selectRegions(m, opts.Regions)
@@ -303,7 +341,9 @@ func (f *fitRun) worker(ctx context.Context, cancel func(), w int, first compute
 					return fmt.Errorf("neuralmap: fit: worker %d: %w", w, err)
 				}
 			}
-			if init, err = siren.NewNet(f.opts.Config); err != nil {
+			if f.opts.Init != nil {
+				init = f.opts.Init.Net
+			} else if init, err = siren.NewNet(f.opts.Config); err != nil {
 				return fmt.Errorf("neuralmap: fit: %w", err)
 			}
 		}
@@ -493,6 +533,8 @@ func compatible(prev, m *NeuralMap, cfg siren.Config) error {
 		return fmt.Errorf("frame %+v, this map %+v", prev.Frame, m.Frame)
 	case prev.Tiling != m.Tiling:
 		return fmt.Errorf("tiling %+v, now %+v", prev.Tiling, m.Tiling)
+	case prev.Init != m.Init:
+		return fmt.Errorf("initialisation %s, this fit %s", prev.Init, m.Init)
 	case prev.Norm.Lo != m.Norm.Lo || prev.Norm.Hi != m.Norm.Hi || prev.Norm.Count != m.Norm.Count ||
 		math.Abs(prev.Norm.Mean01-m.Norm.Mean01) > 1e-9*math.Max(1, math.Abs(m.Norm.Mean01)):
 		return fmt.Errorf("normalisation %+v, this map %+v (different map values)", prev.Norm, m.Norm)
@@ -518,7 +560,7 @@ func Merge(shards ...*NeuralMap) (*NeuralMap, error) {
 	}
 	first := shards[0]
 	out := &NeuralMap{Frame: first.Frame, Norm: first.Norm, Mu: first.Mu, Sigma: first.Sigma,
-		Resolution: first.Resolution, Tiling: first.Tiling, Ramp: first.Ramp,
+		Resolution: first.Resolution, Tiling: first.Tiling, Ramp: first.Ramp, Init: first.Init,
 		Regions: slices.Clone(first.Regions)}
 	if err := out.Validate(); err != nil {
 		return nil, fmt.Errorf("neuralmap: merge: map 0: %w", err)
@@ -526,6 +568,9 @@ func Merge(shards ...*NeuralMap) (*NeuralMap, error) {
 	for s, sh := range shards[1:] {
 		if sh.Frame != first.Frame || sh.Tiling != first.Tiling || sh.Norm != first.Norm {
 			return nil, fmt.Errorf("neuralmap: merge: map %d has a different frame, tiling or normalisation than map 0", s+1)
+		}
+		if sh.Init != first.Init {
+			return nil, fmt.Errorf("neuralmap: merge: map %d was fitted from initialisation %s, map 0 from %s", s+1, sh.Init, first.Init)
 		}
 		if len(sh.Regions) != len(out.Regions) {
 			return nil, fmt.Errorf("neuralmap: merge: map %d has %d regions, map 0 has %d", s+1, len(sh.Regions), len(out.Regions))
@@ -577,4 +622,15 @@ func (m *NeuralMap) FitSummary() string {
 		total += r.Report.TrainTime.Seconds()
 	}
 	return fmt.Sprintf("%d of %d regions fitted, %d steps, worst best-loss %.3g, %.1f s training", len(m.Fitted()), len(m.Regions), steps, worst, total)
+}
+
+// TotalSteps returns the number of training steps over all fitted regions.
+func (m *NeuralMap) TotalSteps() int {
+	n := 0
+	for _, r := range m.Regions {
+		if r.Net != nil {
+			n += r.Report.Steps
+		}
+	}
+	return n
 }
