@@ -12,7 +12,8 @@ go build -o "$OUT/neuralem" ./neuralem/cmd/neuralem
 X=("$OUT/neuralem" experiment)
 # The network of the measured runs: the "cpu" preset as it was then (width 64, 2 hidden sine layers,
 # lr 1e-3, 10 min per region), capped at 600 steps. siren's "cpu" preset has since become 128/3/5e-4.
-NET=(-width 64 -hidden-layers 2 -lr 1e-3 -max-time 10m -max-steps 600 -region-size 64 -low-loss 1e-5)
+# They started from random weights (before the learned initialisation): -init random reproduces them.
+NET=(-width 64 -hidden-layers 2 -lr 1e-3 -max-time 10m -max-steps 600 -region-size 64 -low-loss 1e-5 -init random)
 
 # 1. Interpolation (§3.1): 7 models, a 24-voxel cube per model, width-64 SIREN capped at 600 steps.
 "${X[@]}" interp -models 5gob,1CRN,4oz7,1blu,1d66,9mqm,7l2i -crop-voxels 24 -preset cpu "${NET[@]}" \

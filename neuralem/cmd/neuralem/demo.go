@@ -96,13 +96,17 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	in, err := ff.initFor(cfg, tiling)
+	if err != nil {
+		return err
+	}
 	nemPath := filepath.Join(*outDir, "map"+neuralmap.FileExt)
 	say("fitting the neural map (%s preset: width %d, %d hidden sine layers, ω0 %g; regions ≤ %d voxels, overlap ≥ %d) → %s",
 		*ff.preset, cfg.Width, cfg.HiddenLayers, cfg.Omega0, tiling.Size, tiling.Overlap, nemPath)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	t0 := time.Now()
-	nm, err := fitMap(ctx, g, nemPath, neuralmap.FitOptions{Tiling: tiling, Config: cfg, Resolution: resolution,
+	nm, err := fitMap(ctx, g, nemPath, neuralmap.FitOptions{Tiling: tiling, Config: cfg, Init: in, Resolution: resolution,
 		Workers: *ff.workers, Stack: *ff.stack}, stderr, *asJSON)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -54,6 +54,10 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	in, err := ff.initFor(cfg, tiling)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return err
 	}
@@ -78,7 +82,7 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	var runErr error
 	switch pos[0] {
 	case "interp":
-		o := experiment.InterpOptions{DataDir: *data, Crop: *crop, CropVoxels: *cropVox, Config: cfg, Tiling: tiling, NoNeural: *noNeural, CheckpointDir: *ckpt,
+		o := experiment.InterpOptions{DataDir: *data, Crop: *crop, CropVoxels: *cropVox, Config: cfg, Init: in, Tiling: tiling, NoNeural: *noNeural, CheckpointDir: *ckpt,
 			Workers: *ff.workers, Stack: *ff.stack}
 		if o.Normalization, err = experiment.ParseNormalization(*norm); err != nil {
 			return err
@@ -94,7 +98,7 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 		}
 		res, runErr = r, err
 	case "graph":
-		o := experiment.GraphOptions{DataDir: *data, FitNeural: *fitNeural, NeuralCrop: *neuralCrop, Config: cfg, Tiling: tiling, CheckpointDir: *ckpt, Trilinear: *trilinear, ModelMargin: *margin,
+		o := experiment.GraphOptions{DataDir: *data, FitNeural: *fitNeural, NeuralCrop: *neuralCrop, Config: cfg, Init: in, Tiling: tiling, CheckpointDir: *ckpt, Trilinear: *trilinear, ModelMargin: *margin,
 			Workers: *ff.workers, Stack: *ff.stack}
 		if *pairs != "" {
 			if o.Pairs, err = pick(*pairs, experiment.DefaultPairs(), func(p experiment.Pair) string { return p.Name }); err != nil {

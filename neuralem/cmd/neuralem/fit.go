@@ -12,6 +12,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/internal/progress"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
@@ -36,6 +37,7 @@ type fitFlags struct {
 	seed                *uint64
 	regionSize, overlap *int
 	workers, stack      *int
+	init                *string
 }
 
 func addFitFlags(fs interface {
@@ -57,7 +59,8 @@ func addFitFlags(fs interface {
 		highLoss:    fs.Float64("high-loss", -1, "override the stop rule's HighLoss: the natural fit point applies below it (paper: 4e-4; -1: the preset's)"),
 		patience:    fs.Int("patience", 0, "override the natural-fit-point patience in steps (paper: 25)"),
 		maxTime:     fs.Duration("max-time", 0, "override the wall-clock cap per region (e.g. 5m)"),
-		seed:        fs.Uint64("seed", 0, "override the seed (region r uses seed+r)"),
+		seed:        fs.Uint64("seed", 0, "override the seed of the random initialisation (with --init random; every region starts from the same weights)"),
+		init:        fs.String("init", "", "initial weights of every region: learned (the preset's shipped meta-learned initialisation), random, or a .nemi file (default: learned for cpu, random for paper)"),
 		regionSize:  fs.Int("region-size", 0, "maximum region edge in voxels (0: the preset's, paper 64, cpu 16)"),
 		overlap:     fs.Int("overlap", region.DefaultOptions.Overlap, "minimum overlap between regions in voxels (paper: 4)"),
 		workers:     fs.Int("workers", 0, "regions trained at the same time (0: one per core on the Go backend, 1 otherwise)"),
@@ -118,6 +121,26 @@ func (f *fitFlags) config() (siren.Config, region.Options, error) {
 		tiling.Size = *f.regionSize
 	}
 	return cfg, tiling, tiling.Validate()
+}
+
+// initFor resolves --init for the network cfg and tiling: the preset's
+// default when unset. --seed applies to random initialisations only, so it is an error
+// with a learned one.
+func (f *fitFlags) initFor(cfg siren.Config, tiling region.Options) (*metainit.Init, error) {
+	in, err := metainit.Resolve(*f.init, *f.preset, cfg)
+	if err == nil && in != nil && in.Meta.RegionEdge != tiling.Size {
+		err = fmt.Errorf("the initialisation %s was learned on %d-voxel regions, not --region-size %d", in.Name, in.Meta.RegionEdge, tiling.Size)
+	}
+	if err != nil {
+		if *f.init == "" {
+			return nil, fmt.Errorf("%w (the %s preset starts from it by default: pass --init random for another network or region size)", err, *f.preset)
+		}
+		return nil, fmt.Errorf("--init %s: %w", *f.init, err)
+	}
+	if in != nil && *f.seed > 0 {
+		return nil, fmt.Errorf("--seed %d sets the random initialisation's seed, but this fit starts from the learned initialisation %s: pass --init random to use a seed", *f.seed, in.Name)
+	}
+	return in, nil
 }
 
 // parseShard parses "i/n" (1-based i) into the region IDs of that shard out of
@@ -196,6 +219,10 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	in, err := ff.initFor(cfg, tiling)
+	if err != nil {
+		return err
+	}
 	g, _, err := mrc.ReadGrid(pos[0])
 	if err != nil {
 		return err
@@ -228,12 +255,12 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *dryRun {
-		return fitPlan(stdout, g.Shape, cfg, tiling, ids, *ff.preset, *asJSON)
+		return fitPlan(stdout, g.Shape, cfg, tiling, ids, *ff.preset, in, *asJSON)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	nm, err := fitMap(ctx, g, *out, neuralmap.FitOptions{Tiling: tiling, Config: cfg, Resolution: *res, Regions: ids,
+	nm, err := fitMap(ctx, g, *out, neuralmap.FitOptions{Tiling: tiling, Config: cfg, Init: in, Resolution: *res, Regions: ids,
 		Workers: *ff.workers, Stack: *ff.stack}, stderr, *asJSON)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -242,7 +269,8 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sum := map[string]any{"output": *out, "shape": g.Shape, "regions": len(nm.Regions), "fitted": len(nm.Fitted()),
-		"complete": nm.Complete(), "summary": nm.FitSummary(), "seconds": time.Since(start).Seconds(), "preset": *ff.preset}
+		"complete": nm.Complete(), "summary": nm.FitSummary(), "seconds": time.Since(start).Seconds(), "preset": *ff.preset,
+		"init": nm.Init, "steps": nm.TotalSteps()}
 	if *asJSON {
 		return writeJSON(stdout, sum)
 	}
@@ -252,7 +280,7 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 
 // fitPlan describes what a fit would do: regions, network, parameters and
 // the size of the weights, without training.
-func fitPlan(w io.Writer, shape [3]int, cfg siren.Config, tiling region.Options, ids []int, preset string, asJSON bool) error {
+func fitPlan(w io.Writer, shape [3]int, cfg siren.Config, tiling region.Options, ids []int, preset string, in *metainit.Init, asJSON bool) error {
 	regs, err := region.Tile(shape, tiling)
 	if err != nil {
 		return err
@@ -274,16 +302,25 @@ func fitPlan(w io.Writer, shape [3]int, cfg siren.Config, tiling region.Options,
 		"regions": len(regs), "to_fit": n, "region_shape": regs[0].Shape(),
 		"width": cfg.Width, "hidden_layers": cfg.HiddenLayers, "omega0": cfg.Omega0, "learning_rate": cfg.LearningRate,
 		"params_per_region": params, "weights_bytes": 4 * params * n, "map_float32_bytes": 4 * shape[0] * shape[1] * shape[2],
-		"max_steps": cfg.MaxSteps, "max_time_s": cfg.MaxTime.Seconds(),
+		"max_steps": cfg.MaxSteps, "max_time_s": cfg.MaxTime.Seconds(), "init": initName(in),
 	}
 	if asJSON {
 		return writeJSON(w, plan)
 	}
 	fmt.Fprintf(w, "map %v voxels → %d regions of %v voxels (≤ %d, overlap ≥ %d); fitting %d\n",
 		shape, len(regs), regs[0].Shape(), tiling.Size, tiling.Overlap, n)
-	fmt.Fprintf(w, "network (%s preset): %s, lr %g, %d parameters per region; caps %d steps, %v per region\n",
-		preset, cfg.ArchString(), cfg.LearningRate, params, cfg.MaxSteps, cfg.MaxTime)
+	fmt.Fprintf(w, "network (%s preset): %s, lr %g, %d parameters per region; caps %d steps, %v per region; initialisation %s\n",
+		preset, cfg.ArchString(), cfg.LearningRate, params, cfg.MaxSteps, cfg.MaxTime, initName(in))
 	fmt.Fprintf(w, "weights %.1f MB (the float32 map is %.1f MB); no fit done (--dry-run)\n",
 		float64(4*params*n)/1e6, float64(4*shape[0]*shape[1]*shape[2])/1e6)
 	return nil
+}
+
+// initName names an initialisation for messages: "random" or the learned
+// file's name and SHA-256.
+func initName(in *metainit.Init) string {
+	if in == nil {
+		return metainit.KindRandom
+	}
+	return fmt.Sprintf("learned %s (sha256 %s)", in.Name, in.SHA256)
 }

@@ -4,19 +4,21 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
 )
 
 func init() {
-	register("info", "print a map's header and validation, a model's summary, or a neural map's fit summary", runInfo)
+	register("info", "print a map's header and validation, a model's summary, a neural map's fit summary, or an initialisation's provenance", runInfo)
 }
 
 func runInfo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("info", "FILE...", "Prints what a file holds: for a map (MRC/CCP4, .gz) the header word by word, the\nframe in Å, data statistics and every MRC2014 rule it breaks; for a model (PDB/mmCIF)\nits atoms, chains and resolution; for a neural map (.nem) its frame and fit summary.", stderr)
+	fs := newFlags("info", "FILE...", "Prints what a file holds: for a map (MRC/CCP4, .gz) the header word by word, the\nframe in Å, data statistics and every MRC2014 rule it breaks; for a model (PDB/mmCIF)\nits atoms, chains and resolution; for a neural map (.nem) its frame, fit summary and\ninitialisation; for an initialisation (.nemi) its network, training and provenance.", stderr)
 	asJSON := fs.Bool("json", false, "write JSON to stdout")
 	pos, err := parse(fs, args, 1, -1)
 	if err != nil {
@@ -36,6 +38,8 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 			v, err = modelInfo(path)
 		case "nem":
 			v, err = nemInfo(path)
+		case "nemi":
+			v, err = nemiInfo(path)
 		}
 		if err != nil {
 			return err
@@ -147,6 +151,8 @@ type nemInfoT struct {
 	Params     int        `json:"parameters"`
 	Summary    string     `json:"summary"`
 	Complete   bool       `json:"complete"`
+	// Init is the initialisation the networks started from.
+	Init neuralmap.InitRecord `json:"init"`
 }
 
 func nemInfo(path string) (*nemInfoT, error) {
@@ -157,7 +163,22 @@ func nemInfo(path string) (*nemInfoT, error) {
 	return &nemInfoT{File: path, Kind: "neural map", Shape: m.Frame.Shape, VoxelSize: m.Frame.Spacing,
 		Origin: m.Frame.Origin, Resolution: m.Resolution, Mu: m.Mu, Sigma: m.Sigma,
 		Regions: len(m.Regions), Fitted: len(m.Fitted()), Params: m.NumParams(),
-		Summary: m.FitSummary(), Complete: m.Complete()}, nil
+		Summary: m.FitSummary(), Complete: m.Complete(), Init: m.Init}, nil
+}
+
+type nemiInfoT struct {
+	File   string        `json:"file"`
+	Kind   string        `json:"kind"`
+	SHA256 string        `json:"sha256"`
+	Meta   metainit.Meta `json:"meta"`
+}
+
+func nemiInfo(path string) (*nemiInfoT, error) {
+	in, err := metainit.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return &nemiInfoT{File: path, Kind: "initialisation", SHA256: in.SHA256, Meta: in.Meta}, nil
 }
 
 func printInfo(w io.Writer, v any) {
@@ -201,5 +222,18 @@ func printInfo(w io.Writer, v any) {
 	case *nemInfoT:
 		fmt.Fprintf(w, "%s: neural map of shape %v, voxel %.4g Å, origin (%.3f, %.3f, %.3f) Å\n", v.File, v.Shape, v.VoxelSize[0], v.Origin[0], v.Origin[1], v.Origin[2])
 		fmt.Fprintf(w, "  %s; %d parameters; μ %.4g σ %.4g (on [0,1]); resolution %.3g Å\n", v.Summary, v.Params, v.Mu, v.Sigma, v.Resolution)
+		fmt.Fprintf(w, "  initialisation: %s\n", v.Init)
+	case *nemiInfoT:
+		m := v.Meta
+		fmt.Fprintf(w, "%s: SIREN initialisation for the %s preset (width %d, %d hidden sine layers, ω0 %g), sha256 %s\n",
+			v.File, m.Preset, m.Width, m.HiddenLayers, m.Omega0, v.SHA256)
+		t := m.Train
+		fmt.Fprintf(w, "  %s on %d-voxel regions: %d of %d outer steps, %d regions per step, k = %d inner Adam steps at lr %g, meta step %g → %g, seed %d; %s\n",
+			m.Method, m.RegionEdge, m.Done, t.OuterSteps, t.Batch, t.InnerSteps, t.InnerLR, t.MetaLR, t.MetaLRFinal, t.Seed, m.Elapsed.Round(time.Second))
+		fmt.Fprintf(w, "  trained on %d sources; held out: %v\n", len(m.Sources), m.HeldOut)
+		fmt.Fprintf(w, "  made by: %s (%s)\n", m.Command, m.Created)
+		if m.Notes != "" {
+			fmt.Fprintf(w, "  notes: %s\n", m.Notes)
+		}
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
 )
 
-// fileKind sniffs what a file is: "nem" (neural map), "map" (MRC/CCP4, maybe
-// gzipped) or "model" (PDB/mmCIF). It reads the magic bytes, not the name.
+// fileKind sniffs what a file is: "nem" (neural map), "nemi" (SIREN
+// initialisation), "map" (MRC/CCP4, maybe gzipped) or "model" (PDB/mmCIF). It reads the magic bytes, not the name.
 func fileKind(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -24,6 +24,8 @@ func fileKind(path string) (string, error) {
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	switch {
+	case bytes.HasPrefix(head, []byte("NEURALEM-INIT")):
+		return "nemi", nil
 	case bytes.HasPrefix(head, []byte("NEURALEM")):
 		return "nem", nil
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
