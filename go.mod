@@ -8,6 +8,7 @@ require (
 	github.com/gomlx/go-xla v0.4.5
 	github.com/gomlx/gomlx v0.28.7
 	github.com/janpfeifer/gonb v0.11.5
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

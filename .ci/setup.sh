@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what neuralem's build, tests and main job need on a fresh Debian machine
-# (the reference tools the tests compare against), then downloads Go modules.
+# (the reference tools the tests compare against), then downloads Go modules and installs
+# the pinned staticcheck.
 # Idempotent: a second run installs nothing and takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,18 @@ fi
 
 echo "setup: downloading Go modules"
 go mod download
+
+# staticcheck, pinned here (the one place: internal/lint's test reads this line and runs this
+# version on ./..., configured by staticcheck.conf).
+STATICCHECK_VERSION=0.8.2
+gobin="$(go env GOBIN)"
+if [ -z "$gobin" ]; then gobin="$(go env GOPATH | cut -d: -f1)/bin"; fi
+if "$gobin/staticcheck" -version 2>/dev/null | grep -qF "($STATICCHECK_VERSION)"; then
+  echo "setup: staticcheck $STATICCHECK_VERSION present"
+else
+  echo "setup: installing staticcheck $STATICCHECK_VERSION into $gobin"
+  go install "honnef.co/go/tools/cmd/staticcheck@v$STATICCHECK_VERSION"
+fi
 
 # The Jupyter kernel (GoNB), ECharts bundles and kernelspec: the notebooks are tested like code.
 bash kernels/setup.sh

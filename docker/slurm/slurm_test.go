@@ -608,7 +608,8 @@ func TestFitArrayScript(t *testing.T) {
 }
 
 // TestMergeRefusesForeignShards: shards of another map (other data or other
-// origin) or of another tiling are refused, and so is a region fitted twice.
+// origin) or of another tiling are refused, and so is a region fitted twice;
+// the message names the field that differs and both files.
 func TestMergeRefusesForeignShards(t *testing.T) {
 	dir := t.TempDir()
 	m := defaultMap(t)
@@ -641,11 +642,11 @@ func TestMergeRefusesForeignShards(t *testing.T) {
 		make   func(out string)
 		errMsg string
 	}{
-		{"other data", func(out string) { fitRegions(t, otherMap, out, "4,5,6,7") }, "different frame, tiling or normalisation"},
-		{"other origin", func(out string) { fitRegions(t, movedMap, out, "4,5,6,7") }, "different frame, tiling or normalisation"},
+		{"other data", func(out string) { fitRegions(t, otherMap, out, "4,5,6,7") }, "normalisation Lo differs"},
+		{"other origin", func(out string) { fitRegions(t, movedMap, out, "4,5,6,7") }, "origin (Å) differs"},
 		// --region-size 20 tiles the map differently (more regions).
-		{"other tiling", func(out string) { fitRegions(t, m, out, "4", "--region-size", "20") }, "different frame, tiling or normalisation"},
-		{"region twice", func(out string) { fitRegions(t, m, out, "3,4,5,6,7") }, "region 3 is fitted in map 1 and an earlier map"},
+		{"other tiling", func(out string) { fitRegions(t, m, out, "4", "--region-size", "20") }, "tiling (region size, overlap) differs"},
+		{"region twice", func(out string) { fitRegions(t, m, out, "3,4,5,6,7") }, "region 3 is fitted in both"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -654,6 +655,10 @@ func TestMergeRefusesForeignShards(t *testing.T) {
 			msg := mergeErr(t, filepath.Join(dir, "merged.nem"), base, sh)
 			if !strings.Contains(msg, tc.errMsg) {
 				t.Errorf("merge error %q does not contain %q", strings.TrimSpace(msg), tc.errMsg)
+			}
+			// Both shards are named, so the user knows which pair disagrees.
+			if !strings.Contains(msg, base) || !strings.Contains(msg, sh) {
+				t.Errorf("merge error %q does not name both %s and %s", strings.TrimSpace(msg), base, sh)
 			}
 		})
 	}

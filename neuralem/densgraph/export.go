@@ -1,6 +1,7 @@
 package densgraph
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 )
 
 // Validate checks that g is well formed: finite node positions and
@@ -37,29 +40,22 @@ func ff(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // WriteFile writes g to path in the format named by its extension: .cif
 // (mmCIF), .pdb, .json (node-link), .graphml, or .csv (nodes to path, edges
-// to the same name with "_edges" before the extension).
+// to the same name with "_edges" before the extension). Files are written
+// atomically (internal/atomicfile): a failed write leaves the previous file
+// untouched, and the two CSV tables land both or neither.
 func WriteFile(path string, g *Graph) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext == ".csv" {
-		ep := EdgesCSVPath(path)
-		nf, err := os.Create(path)
-		if err != nil {
-			return err
+		var edges bytes.Buffer
+		var grp atomicfile.Group
+		if err := grp.Stage(path, func(w io.Writer) error { return WriteCSV(w, &edges, g) }); err != nil {
+			return fmt.Errorf("densgraph: %w", err)
 		}
-		ef, err := os.Create(ep)
-		if err != nil {
-			nf.Close()
-			return err
+		if err := grp.Stage(EdgesCSVPath(path), func(w io.Writer) error { _, err := w.Write(edges.Bytes()); return err }); err != nil {
+			return fmt.Errorf("densgraph: %w", err)
 		}
-		err = WriteCSV(nf, ef, g)
-		if e := nf.Close(); err == nil {
-			err = e
-		}
-		if e := ef.Close(); err == nil {
-			err = e
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		if err := grp.Commit(); err != nil {
+			return fmt.Errorf("densgraph: %w", err)
 		}
 		return nil
 	}
@@ -76,16 +72,8 @@ func WriteFile(path string, g *Graph) error {
 	default:
 		return fmt.Errorf("densgraph: %s: extension %q, want .cif, .pdb, .json, .graphml or .csv", path, ext)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = wr(f, g)
-	if e := f.Close(); err == nil {
-		err = e
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if err := atomicfile.Write(path, func(w io.Writer) error { return wr(w, g) }); err != nil {
+		return fmt.Errorf("densgraph: %w", err)
 	}
 	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
+	"github.com/neuralem/neuralem/neuralem/model"
 )
 
 // WriteMMCIF writes g as an mmCIF model: one HETATM pseudo-atom per node
@@ -62,88 +62,6 @@ func WriteMMCIF(w io.Writer, g *Graph) error {
 	return bw.Flush()
 }
 
-// cifLoops tokenises the simple CIF that WriteMMCIF writes: loops and
-// single items, quoted strings, no text fields. It returns tag → column
-// values (single items as one-row columns).
-func cifLoops(r io.Reader) (map[string][]string, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	var toks []string
-	for ln, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, ";") {
-			return nil, fmt.Errorf("line %d: text fields are not supported", ln+1)
-		}
-		for i := 0; i < len(line); {
-			c := line[i]
-			switch {
-			case c == ' ' || c == '\t' || c == '\r':
-				i++
-			case c == '#':
-				i = len(line)
-			case c == '\'' || c == '"':
-				j := i + 1
-				for j < len(line) && !(line[j] == c && (j+1 == len(line) || line[j+1] == ' ' || line[j+1] == '\t')) {
-					j++
-				}
-				if j >= len(line) {
-					return nil, fmt.Errorf("line %d: unterminated quoted string", ln+1)
-				}
-				toks = append(toks, line[i+1:j])
-				i = j + 1
-			default:
-				j := i
-				for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
-					j++
-				}
-				toks = append(toks, line[i:j])
-				i = j
-			}
-		}
-	}
-	out := map[string][]string{}
-	for i := 0; i < len(toks); {
-		t := toks[i]
-		switch {
-		case strings.HasPrefix(t, "data_"):
-			i++
-		case t == "loop_":
-			i++
-			var tags []string
-			for i < len(toks) && strings.HasPrefix(toks[i], "_") {
-				tags = append(tags, strings.ToLower(toks[i]))
-				i++
-			}
-			j := i
-			for j < len(toks) && !strings.HasPrefix(toks[j], "_") && toks[j] != "loop_" && !strings.HasPrefix(toks[j], "data_") {
-				j++
-			}
-			vals := toks[i:j]
-			if len(tags) == 0 || len(vals)%len(tags) != 0 {
-				return nil, fmt.Errorf("loop with %d tags has %d values", len(tags), len(vals))
-			}
-			for c, tag := range tags {
-				col := make([]string, 0, len(vals)/len(tags))
-				for r := c; r < len(vals); r += len(tags) {
-					col = append(col, vals[r])
-				}
-				out[tag] = col
-			}
-			i = j
-		case strings.HasPrefix(t, "_"):
-			if i+1 >= len(toks) {
-				return nil, fmt.Errorf("item %s has no value", t)
-			}
-			out[strings.ToLower(t)] = []string{toks[i+1]}
-			i += 2
-		default:
-			return nil, fmt.Errorf("unexpected token %q", t)
-		}
-	}
-	return out, nil
-}
-
 func parseF(field, s string, row int) (float64, error) {
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
@@ -165,7 +83,7 @@ func parseI(field, s string, row int) (int, error) {
 // absent, density from B_iso_or_equiv and size 0); edges from _struct_conn
 // (lengths from _neuralem_edge if present, else pdbx_dist_value).
 func ReadMMCIF(r io.Reader) (*Graph, error) {
-	c, err := cifLoops(r)
+	c, err := model.ReadCIFColumns(r, "")
 	if err != nil {
 		return nil, fmt.Errorf("densgraph: mmCIF: %w", err)
 	}

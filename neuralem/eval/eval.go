@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/model"
@@ -28,6 +29,13 @@ type Options struct {
 	// Table 1: "all atomic locations contained in the PDB-deposited
 	// structure file"). The C-alpha metrics always use model.CAlpha.
 	Atoms model.Selector
+	// Chains, if not empty, scores only the atoms of these chains (author
+	// chain IDs), for a map whose box holds neighbouring chains: graph
+	// nodes within Radius of an atom of another chain and of no scored atom
+	// are that chain's density, so they are left out of the node count
+	// (not counted against specificity) and reported in
+	// Result.ExcludedNodes. A chain the model lacks is an error.
+	Chains []string
 }
 
 // Count is a breakdown cell: selected atoms and how many were matched.
@@ -81,6 +89,70 @@ type Result struct {
 	Matching     *Matching      // the all-atom matching (atom indices into the selected atoms)
 	// Selected are the indices into the model's atoms that were scored.
 	Selected []int
+	// Chains are the chains scored (Options.Chains; nil: all).
+	Chains []string
+	// ExcludedNodes is the number of graph nodes left out because they lie
+	// within Radius of another chain's atoms and of no scored atom
+	// (Options.Chains); Nodes counts the others.
+	ExcludedNodes int
+}
+
+// FrameError is returned when a graph and a model cannot be in the same
+// frame: no node lies within the matching radius of any atom. It gives
+// both boxes, so a model in another frame (or a graph of another map) is
+// named as such instead of scoring 0 % with an RMSD of NaN.
+type FrameError struct {
+	Radius           float64
+	NodeBox, AtomBox geom.Box
+	Nodes, Atoms     int
+	BoxesDisjoint    bool
+}
+
+func (e *FrameError) Error() string {
+	how := "overlap, but"
+	if e.BoxesDisjoint {
+		how = "do not overlap (even grown by the radius), and"
+	}
+	return fmt.Sprintf("eval: the graph and the model are not in the same frame: the graph's %d nodes span %s Å and the model's %d scored atoms %s Å; the boxes %s no node is within %g Å of any atom",
+		e.Nodes, boxString(e.NodeBox), e.Atoms, boxString(e.AtomBox), how, e.Radius)
+}
+
+func boxString(b geom.Box) string {
+	return fmt.Sprintf("(%.2f, %.2f, %.2f)–(%.2f, %.2f, %.2f)", b.Min[0], b.Min[1], b.Min[2], b.Max[0], b.Max[1], b.Max[2])
+}
+
+func bounds(pts []geom.Point) geom.Box {
+	b := geom.Box{Min: pts[0], Max: pts[0]}
+	for _, p := range pts[1:] {
+		for a := 0; a < 3; a++ {
+			b.Min[a] = math.Min(b.Min[a], p[a])
+			b.Max[a] = math.Max(b.Max[a], p[a])
+		}
+	}
+	return b
+}
+
+// chainAtoms splits atoms by chains: in (the chains asked for) or not. It
+// fails for a chain the model lacks, naming the chains it has.
+func chainAtoms(atoms []model.Atom, chains []string) (in func(*model.Atom) bool, err error) {
+	want := map[string]bool{}
+	for _, c := range chains {
+		want[c] = true
+	}
+	have := map[string]bool{}
+	var order []string
+	for i := range atoms {
+		if c := atoms[i].Chain; !have[c] {
+			have[c] = true
+			order = append(order, c)
+		}
+	}
+	for _, c := range chains {
+		if !have[c] {
+			return nil, fmt.Errorf("eval: chain %q is not in the model (chains: %s)", c, strings.Join(order, ","))
+		}
+	}
+	return func(a *model.Atom) bool { return want[a.Chain] }, nil
 }
 
 func frac(a, b int) float64 {
@@ -111,10 +183,21 @@ func Evaluate(nodes []geom.Point, atoms []model.Atom, opts Options) (*Result, er
 	if sel == nil {
 		sel = model.All
 	}
-	res := &Result{Radius: r, Method: opts.Method, Nodes: len(nodes),
+	inChain := func(*model.Atom) bool { return true }
+	if len(opts.Chains) > 0 {
+		var err error
+		if inChain, err = chainAtoms(atoms, opts.Chains); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{Radius: r, Method: opts.Method, Chains: opts.Chains,
 		ByElement: map[string]Count{}, ByResName: map[string]Count{}}
-	var pos []geom.Point
+	var pos, others []geom.Point
 	for i := range atoms {
+		if !inChain(&atoms[i]) {
+			others = append(others, atoms[i].Pos)
+			continue
+		}
 		if sel(&atoms[i]) {
 			res.Selected = append(res.Selected, i)
 			pos = append(pos, atoms[i].Pos)
@@ -124,9 +207,35 @@ func Evaluate(nodes []geom.Point, atoms []model.Atom, opts Options) (*Result, er
 	if len(pos) == 0 {
 		return nil, fmt.Errorf("eval: no atoms selected (of %d in the model)", len(atoms))
 	}
+	if len(others) > 0 {
+		// Nodes that are another chain's density.
+		scored := spatial.NewIndex(pos, r)
+		other := spatial.NewIndex(others, r)
+		kept := make([]geom.Point, 0, len(nodes))
+		for _, p := range nodes {
+			if j, _ := other.Nearest(p, r); j >= 0 {
+				if k, _ := scored.Nearest(p, r); k < 0 {
+					res.ExcludedNodes++
+					continue
+				}
+			}
+			kept = append(kept, p)
+		}
+		nodes = kept
+	}
+	res.Nodes = len(nodes)
 	m, err := Match(nodes, pos, r, opts.Method)
 	if err != nil {
 		return nil, err
+	}
+	if len(nodes) > 0 && len(m.Pairs) == 0 {
+		fe := &FrameError{Radius: r, NodeBox: bounds(nodes), AtomBox: bounds(pos), Nodes: len(nodes), Atoms: len(pos)}
+		for a := 0; a < 3; a++ {
+			if fe.NodeBox.Max[a] < fe.AtomBox.Min[a]-r || fe.NodeBox.Min[a] > fe.AtomBox.Max[a]+r {
+				fe.BoxesDisjoint = true
+			}
+		}
+		return nil, fe
 	}
 	res.Matching = m
 	res.Matched = len(m.Pairs)
@@ -169,7 +278,7 @@ func Evaluate(nodes []geom.Point, atoms []model.Atom, opts Options) (*Result, er
 	// C-alpha metrics.
 	var ca []geom.Point
 	for i := range atoms {
-		if atoms[i].IsCAlpha() {
+		if atoms[i].IsCAlpha() && inChain(&atoms[i]) {
 			ca = append(ca, atoms[i].Pos)
 		}
 	}

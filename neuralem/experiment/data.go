@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/neuralem/neuralem/neuralem/internal/shared"
+	"github.com/neuralem/neuralem/internal/datadir"
 )
 
 // Pair is an experimental map with its deposited model (graph experiment).
@@ -89,10 +89,10 @@ func DefaultSimModels() []SimModel {
 	}
 }
 
-// DataDir returns the shared data directory: $NEURALEM_SHARED_DATA if set,
-// otherwise ../shared/data beside the repository root, or "" if neither
-// exists.
-func DataDir() string { return shared.DataDir() }
+// DataDir returns the shared data directory used when the options give
+// none: $NEURALEM_SHARED_DATA if set, otherwise ../shared/data beside the
+// repository root if it exists, otherwise "".
+func DataDir() string { return datadir.Shared() }
 
 // resolve returns path itself if it is absolute or exists as given, else
 // path under dataDir (or under DataDir() when dataDir is empty). It fails,

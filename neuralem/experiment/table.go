@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // column is one column of a results table: its header and how to read the
@@ -143,20 +146,54 @@ func jsonRows[R any](cols []column[R], rows []R) (json.RawMessage, error) {
 	return b.Bytes(), nil
 }
 
-// nanIfEmpty returns the mean of xs, NaN when xs is empty.
-func mean(xs []float64) float64 {
-	var s float64
-	n := 0
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			s += x
-			n++
+// distinct returns the non-empty keys of items, each once, in the order
+// they first appear.
+func distinct[T any](items []T, key func(*T) string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range items {
+		if k := key(&items[i]); k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
 		}
 	}
-	if n == 0 {
+	return out
+}
+
+// median returns the median of the non-NaN values of xs (NaN when there
+// are none).
+func median(xs []float64) float64 {
+	v := make([]float64, 0, len(xs))
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			v = append(v, x)
+		}
+	}
+	if len(v) == 0 {
 		return math.NaN()
 	}
-	return s / float64(n)
+	sort.Float64s(v)
+	h := len(v) / 2
+	if len(v)%2 == 1 {
+		return v[h]
+	}
+	return (v[h-1] + v[h]) / 2
+}
+
+// mean returns the mean (gonum's stat.Mean) of the values of xs that are
+// not NaN (a row without a neural map has NaN neural errors), or NaN when
+// there are none.
+func mean(xs []float64) float64 {
+	kept := make([]float64, 0, len(xs))
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			kept = append(kept, x)
+		}
+	}
+	if len(kept) == 0 {
+		return math.NaN()
+	}
+	return stat.Mean(kept, nil)
 }
 
 // writeJSONDoc writes {"experiment", "options", "siren", "rows", "means"}.

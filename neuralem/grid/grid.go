@@ -74,8 +74,45 @@ func (f Frame) Box() geom.Box {
 	}
 }
 
+// MaxVoxels is the largest grid this package (and every reader and writer
+// built on it) accepts: 2^31 voxels, 8 GiB of float32, the largest map an
+// MRC header's 32-bit words describe in practice. Frame.Validate refuses
+// larger frames, so nothing allocates a grid from an absurd size.
+const MaxVoxels = 1 << 31
+
+// SizeString describes a grid size for messages: "27×35×40 = 37,800 voxels
+// (151 kB as float32)".
+func SizeString(shape [3]int) string {
+	n := float64(shape[0]) * float64(shape[1]) * float64(shape[2])
+	return fmt.Sprintf("%d×%d×%d = %s voxels (%s as float32)", shape[0], shape[1], shape[2], groupDigits(n), byteSize(4*n))
+}
+
+func groupDigits(n float64) string {
+	if n >= 1e15 {
+		return fmt.Sprintf("%.3g", n)
+	}
+	s := fmt.Sprintf("%.0f", n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func byteSize(b float64) string {
+	for _, u := range []struct {
+		div  float64
+		name string
+	}{{1e15, "PB"}, {1e12, "TB"}, {1e9, "GB"}, {1e6, "MB"}, {1e3, "kB"}} {
+		if b >= u.div {
+			return fmt.Sprintf("%.3g %s", b/u.div, u.name)
+		}
+	}
+	return fmt.Sprintf("%.0f B", b)
+}
+
 // Validate reports a frame that cannot place voxels: non-positive shape or
-// spacing, or non-finite values.
+// spacing, non-finite values, or more than MaxVoxels voxels (the message
+// gives the size).
 func (f Frame) Validate() error {
 	for a := 0; a < 3; a++ {
 		if f.Shape[a] <= 0 {
@@ -87,6 +124,9 @@ func (f Frame) Validate() error {
 	}
 	if !f.Origin.IsFinite() {
 		return fmt.Errorf("grid: origin %v is not finite", f.Origin)
+	}
+	if n := float64(f.Shape[0]) * float64(f.Shape[1]) * float64(f.Shape[2]); n > MaxVoxels {
+		return fmt.Errorf("grid: shape %s exceeds the cap of %s voxels (%s)", SizeString(f.Shape), groupDigits(MaxVoxels), byteSize(4*MaxVoxels))
 	}
 	return nil
 }

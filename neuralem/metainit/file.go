@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
@@ -151,15 +152,15 @@ func (in *Init) Encode() ([]byte, error) {
 	return buf, nil
 }
 
-// Save writes in to path atomically (temporary file in the same directory,
-// fsync, rename).
+// Save writes in to path atomically (internal/atomicfile: temporary file in
+// the same directory, fsync, rename).
 func (in *Init) Save(path string) error {
 	b, err := in.Encode()
 	if err != nil {
 		return fmt.Errorf("metainit: save %s: %w", path, err)
 	}
-	if err := writeAtomic(path, b); err != nil {
-		return fmt.Errorf("metainit: save %s: %w", path, err)
+	if err := atomicfile.WriteBytes(path, b); err != nil {
+		return fmt.Errorf("metainit: save: %w", err)
 	}
 	return nil
 }
@@ -168,6 +169,9 @@ func (in *Init) Save(path string) error {
 // file, an unknown version or inconsistent metadata is an error naming
 // the file.
 func Load(path string) (*Init, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("metainit: load %s: is a directory, want an initialisation (%s) file", path, FileExt)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("metainit: load: %w", err)
@@ -224,8 +228,8 @@ func Decode(b []byte) (*Init, error) {
 	if head.Version != fileVersion {
 		return nil, fmt.Errorf("metadata version %d does not match header version %d", head.Version, fileVersion)
 	}
-	if head.RegionEdge <= 0 {
-		return nil, fmt.Errorf("metadata field region_edge = %d, want > 0", head.RegionEdge)
+	if err := head.Meta.checkSizes(len(body[headerLen+metaLen:]) / 4); err != nil {
+		return nil, err
 	}
 	cfg, err := siren.Preset("paper")
 	if err != nil {
@@ -247,10 +251,7 @@ func Decode(b []byte) (*Init, error) {
 		if l == len(net.Layers)-1 {
 			out = 1
 		}
-		n := out*in + out
-		if 4*(off+n) > len(wb) {
-			return nil, fmt.Errorf("%d weights stored, the network (%s) needs more", len(wb)/4, cfg.ArchString())
-		}
+		n := out*in + out // checkSizes bounded the total by the weights present
 		L := siren.Layer{Out: out, In: in, W: make([]float32, out*in), B: make([]float32, out)}
 		for i := range L.W {
 			L.W[i] = math.Float32frombits(binary.LittleEndian.Uint32(wb[4*(off+i):]))
@@ -271,36 +272,25 @@ func Decode(b []byte) (*Init, error) {
 	return &Init{Net: net, Meta: head.Meta, SHA256: hex.EncodeToString(sum[:])}, nil
 }
 
-// writeAtomic writes b to path through a synced temporary file in the same
-// directory and a rename.
-func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
+// checkSizes validates the metadata's sizes and counts before anything is
+// allocated from them, naming the field and the value: the network's width
+// and depth (whose parameter count must be the nWeights weights present),
+// the region edge, and the outer steps done against the run's length.
+func (m *Meta) checkSizes(nWeights int) error {
+	const maxWidth, maxLayers = 1 << 16, 1 << 10
+	switch {
+	case m.Width <= 0 || m.Width > maxWidth:
+		return fmt.Errorf("metadata field width = %d, want 1 to %d", m.Width, maxWidth)
+	case m.HiddenLayers < 0 || m.HiddenLayers > maxLayers:
+		return fmt.Errorf("metadata field hidden_layers = %d, want 0 to %d", m.HiddenLayers, maxLayers)
+	case m.RegionEdge <= 0 || m.RegionEdge > 1<<12:
+		return fmt.Errorf("metadata field region_edge = %d, want 1 to %d voxels", m.RegionEdge, 1<<12)
+	case m.Train.OuterSteps < 0 || m.Done < 0 || m.Done > m.Train.OuterSteps:
+		return fmt.Errorf("metadata field outer_steps_done = %d, want 0 to train.outer_steps = %d", m.Done, m.Train.OuterSteps)
 	}
-	tmp := f.Name()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+	w := int64(m.Width)
+	if n := 4*w + int64(m.HiddenLayers)*(w*w+w) + w + 1; n != int64(nWeights) {
+		return fmt.Errorf("metadata fields width = %d, hidden_layers = %d: that network has %d parameters, the file holds %d weights", m.Width, m.HiddenLayers, n, nWeights)
 	}
 	return nil
 }

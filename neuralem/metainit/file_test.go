@@ -98,6 +98,16 @@ func TestDecodeErrors(t *testing.T) {
 		copy(c[len(c)-32:], s[:])
 		return c
 	}
+	// edit replaces metadata text, fixing the header's metadata length and
+	// the checksum, so that only the edited field is wrong.
+	edit := func(from, to string) []byte {
+		if !strings.Contains(string(b), from) {
+			t.Fatalf("no %q in the metadata", from)
+		}
+		c := []byte(strings.Replace(string(b), from, to, 1))
+		binary.LittleEndian.PutUint64(c[24:], binary.LittleEndian.Uint64(b[24:])+uint64(len(to)-len(from)))
+		return resum(c)
+	}
 	cases := []struct {
 		name string
 		data []byte
@@ -114,7 +124,12 @@ func TestDecodeErrors(t *testing.T) {
 		{"width", mod(func(c []byte) []byte {
 			s := strings.Replace(string(c), `"width": 8`, `"width": 9`, 1)
 			return resum([]byte(s))
-		}), "needs more"},
+		}), "width = 9, hidden_layers = 1: that network has 136 parameters, the file holds 113 weights"},
+		{"hostile width", edit(`"width": 8`, `"width": 1099511627776`), "width = 1099511627776, want 1 to 65536"},
+		{"negative depth", edit(`"hidden_layers": 1`, `"hidden_layers": -1`), "hidden_layers = -1"},
+		{"huge depth", edit(`"hidden_layers": 1`, `"hidden_layers": 4000000000`), "hidden_layers = 4000000000"},
+		{"region edge", edit(`"region_edge": 6`, `"region_edge": 0`), "region_edge = 0"},
+		{"steps done", edit(`"outer_steps_done": 6000`, `"outer_steps_done": 6001`), "outer_steps_done = 6001, want 0 to train.outer_steps = 6000"},
 		{"unknown field", mod(func(c []byte) []byte {
 			s := strings.Replace(string(c), `"preset": "test"`, `"presex": "test"`, 1)
 			return resum([]byte(s))
@@ -128,6 +143,9 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(t.TempDir(), "missing.nemi")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v, want fs.ErrNotExist", err)
+	}
+	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("a directory: %v, want an error saying so", err)
 	}
 }
 

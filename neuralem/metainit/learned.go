@@ -101,7 +101,7 @@ func Resolve(spec, preset string, cfg siren.Config) (*Init, error) {
 		in, err = Default(preset)
 	default:
 		if !strings.HasSuffix(spec, FileExt) && !strings.ContainsRune(spec, filepath.Separator) {
-			return nil, fmt.Errorf("metainit: --init %q: want learned, random or the path of a %s file", spec, FileExt)
+			return nil, fmt.Errorf("metainit: initialisation %q: want learned, random or the path of a %s file", spec, FileExt)
 		}
 		in, err = Load(spec)
 	}

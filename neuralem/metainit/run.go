@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
@@ -59,7 +60,9 @@ var ErrUnfinished = errors.New("metainit: unfinished meta-training")
 // Run meta-trains an initialisation for opts.Preset on opts.Sources and
 // writes it to opts.Output (see RunOptions for checkpoints and resuming).
 // A progress error or a cancelled ctx stops the run after saving the last
-// complete step.
+// complete step. Run holds an exclusive lock on the output for the whole
+// run (atomicfile.Lock: a flock on Output+".lock"), so a second run of the
+// same file fails at once naming the first one's PID.
 func Run(ctx context.Context, opts RunOptions, progress func(RunProgress) error) (*Init, error) {
 	if opts.Output == "" {
 		return nil, fmt.Errorf("metainit: run: no output path")
@@ -71,6 +74,14 @@ func Run(ctx context.Context, opts RunOptions, progress func(RunProgress) error)
 		if same(s.File(), opts.Output) {
 			return nil, fmt.Errorf("metainit: run: the output %s is the input %s of source %q", opts.Output, s.File(), s.Name)
 		}
+	}
+	lock, err := atomicfile.Lock(opts.Output)
+	if err != nil {
+		return nil, fmt.Errorf("metainit: run: %w", err)
+	}
+	defer lock.Release()
+	if _, err := atomicfile.CleanStale(opts.Output); err != nil {
+		return nil, fmt.Errorf("metainit: run: %w", err)
 	}
 	every := opts.CheckpointEvery
 	if every <= 0 {

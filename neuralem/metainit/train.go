@@ -44,7 +44,7 @@ type TrainOptions struct {
 // initialisation was made with (see bench/meta/README.md for how they were
 // chosen).
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{OuterSteps: 3000, Batch: 4, InnerSteps: 10, InnerLR: 1e-3, MetaLR: 0.5, MetaLRFinal: 0, Seed: 1}
+	return TrainOptions{OuterSteps: 6000, Batch: 4, InnerSteps: 10, InnerLR: 1e-3, MetaLR: 0.5, MetaLRFinal: 0, Seed: 1}
 }
 
 // Validate reports an option that cannot train.

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/internal/shared"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -206,6 +208,15 @@ func TestRunCheckpoint(t *testing.T) {
 	if again, err := Run(context.Background(), opts, func(p RunProgress) error { t.Error("a finished file was trained again"); return nil }); err != nil || again.SHA256 != done.SHA256 {
 		t.Errorf("finished file: %v, SHA256 %s, want it returned as is (%s)", err, again.SHA256, done.SHA256)
 	}
+	lock, err := atomicfile.Lock(opts.Output) // another meta-train writing it
+	if err != nil {
+		t.Fatal(err)
+	}
+	var le *atomicfile.LockedError
+	if _, err := Run(context.Background(), opts, nil); !errors.As(err, &le) || le.PID != os.Getpid() {
+		t.Errorf("a second writer: %v, want a *LockedError naming this process", err)
+	}
+	lock.Release()
 	changed := opts
 	changed.Train.MetaLR = 0.4
 	if _, err := Run(context.Background(), changed, nil); err == nil || !strings.Contains(err.Error(), "made differently") {

@@ -218,8 +218,8 @@ func parseCIFBlock(src, file string, onLoop func(tags []string, line int) (func(
 			return blk, nil // only the first block is read
 		case tokTag:
 			tag := strings.ToLower(lx.str(tok))
-			v, err := lx.next()
-			if err != nil {
+			var v token
+			if v, err = lx.next(); err != nil {
 				return nil, err
 			}
 			if v.kind != tokValue && v.kind != tokQuoted && v.kind != tokNull {
@@ -540,6 +540,9 @@ func (b *atomBuilder) row(row []token) error {
 	a.ICode = b.intern.get(b.str(row, b.cICode))
 	a.HetAtm = strings.EqualFold(b.str(row, b.cGroup), "HETATM")
 	a.Element = b.intern.get(normalizeElement(b.str(row, b.cElem)))
+	if a.Element == UnknownElement {
+		a.ElementText = b.intern.get(b.str(row, b.cElem))
+	}
 	b.atoms = append(b.atoms, a)
 	return nil
 }

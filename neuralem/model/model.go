@@ -30,6 +30,19 @@ type Atom struct {
 	B         float64
 	Element   string // upper-case element symbol, e.g. "C", "FE", "D"; UnknownElement ("X") if unknown
 	HetAtm    bool   // true for HETATM records
+	// ElementText is what the file gave for an element that is not known
+	// (Element is then UnknownElement): the element field's text, or the
+	// atom name it was inferred from. Empty for known elements.
+	ElementText string
+}
+
+// ElementRead returns the element as the file wrote it, for messages: the
+// text of an unknown element, otherwise the symbol.
+func (a *Atom) ElementRead() string {
+	if a.ElementText != "" {
+		return a.ElementText
+	}
+	return a.Element
 }
 
 // Model is an atomic model as read from a file.

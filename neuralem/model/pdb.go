@@ -160,11 +160,17 @@ func parseAtomRecord(line []byte, het bool, in interner, perr func(pdbField, []b
 	}
 	if e := colElement.get(line); len(e) > 0 && (isAlpha(e[0]) || (len(e) > 1 && isAlpha(e[1]))) {
 		a.Element = in.get(normalizeElement(string(e)))
+		if a.Element == UnknownElement {
+			a.ElementText = in.get(string(trimBlank(e)))
+		}
 	} else {
 		var name4 [4]byte
 		copy(name4[:], "    ")
 		copy(name4[:], colName.get(line))
 		a.Element = in.get(inferPDBElement(string(name4[:])))
+		if a.Element == UnknownElement {
+			a.ElementText = in.get("none; atom name " + strconv.Quote(string(name4[:])))
+		}
 	}
 	return a, nil
 }

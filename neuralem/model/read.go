@@ -13,7 +13,7 @@ import (
 // ParseError reports bad input: the file, the 1-based line number (0 when
 // the problem is not tied to a line), the field and its offending value.
 type ParseError struct {
-	File  string // file name as given to the reader
+	File  string // file name as given to the reader ("" for none)
 	Line  int    // 1-based line number, 0 if not applicable
 	Field string // e.g. "x (columns 31-38)" or "_atom_site.Cartn_x"
 	Value string // offending value, quoted in the message
@@ -22,11 +22,14 @@ type ParseError struct {
 
 func (e *ParseError) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
+	case e.File != "":
+		fmt.Fprintf(&b, "%s: ", e.File)
+	case e.Line > 0: // a reader without a file name
+		fmt.Fprintf(&b, "line %d: ", e.Line)
 	}
-	b.WriteString(": ")
 	if e.Field != "" {
 		b.WriteString(e.Field)
 		if e.Value != "" || e.Msg == "" {
@@ -52,6 +55,9 @@ func readFileRaw(path string) (*Model, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, &ParseError{File: path, Msg: "is a directory, want a PDB or mmCIF file"}
+	}
 	br := bufio.NewReaderSize(f, 1<<16)
 	var r io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {

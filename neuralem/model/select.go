@@ -147,7 +147,7 @@ func (m *Model) CheckElements() error {
 		a := &m.Atoms[i]
 		if AtomicNumber(a.Element) == 0 {
 			return fmt.Errorf("%s: atom serial %d (chain %q residue %s %d%s, name %q): unknown element %q",
-				m.Source, a.Serial, a.Chain, a.ResName, a.ResSeq, a.ICode, a.Name, a.Element)
+				m.Source, a.Serial, a.Chain, a.ResName, a.ResSeq, a.ICode, a.Name, a.ElementRead())
 		}
 	}
 	return nil

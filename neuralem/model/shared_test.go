@@ -154,9 +154,9 @@ type gemmiAtom struct {
 	B       float64    `json:"b"`
 }
 
-// runGemmi runs testdata/gemmi_ref.py with /usr/bin/python3. Without the
-// tool it skips, unless $CI is set, where it fails.
-func runGemmi(t *testing.T, files []string) map[string]json.RawMessage {
+// gemmiPython returns /usr/bin/python3 after checking that it imports
+// gemmi. Without them the test skips, unless $CI is set, where it fails.
+func gemmiPython(t *testing.T) string {
 	t.Helper()
 	const py = "/usr/bin/python3"
 	missing := func(why string) {
@@ -171,6 +171,14 @@ func runGemmi(t *testing.T, files []string) map[string]json.RawMessage {
 	if err := exec.Command(py, "-c", "import gemmi").Run(); err != nil {
 		missing("python module gemmi: " + err.Error())
 	}
+	return py
+}
+
+// runGemmi runs testdata/gemmi_ref.py with /usr/bin/python3 (see
+// gemmiPython).
+func runGemmi(t *testing.T, files []string) map[string]json.RawMessage {
+	t.Helper()
+	py := gemmiPython(t)
 	cmd := exec.Command(py, append([]string{"testdata/gemmi_ref.py"}, files...)...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
+
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 )
 
 // WritePDB writes m as PDB ATOM/HETATM records (wwPDB v3.3 fixed columns),
@@ -50,23 +50,11 @@ func WritePDB(w io.Writer, m *Model) error {
 	return bw.Flush()
 }
 
-// WritePDBFile writes m to path atomically (a temporary file renamed into place).
+// WritePDBFile writes m to path atomically (internal/atomicfile: a
+// temporary file in the same directory, synced, renamed into place).
 func WritePDBFile(path string, m *Model) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
+	if err := atomicfile.Write(path, func(w io.Writer) error { return WritePDB(w, m) }); err != nil {
+		return fmt.Errorf("model: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := WritePDB(tmp, m); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }

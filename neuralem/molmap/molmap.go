@@ -94,8 +94,8 @@ const DefaultCutoffRange = 5.0
 
 // MaxVoxels bounds the size of a simulated map (2^31 voxels, 8 GiB of
 // float32) so that a typo in the spacing gives an error instead of
-// exhausting memory.
-const MaxVoxels = 1 << 31
+// exhausting memory. It is grid.MaxVoxels, the cap of every grid.
+const MaxVoxels = grid.MaxVoxels
 
 // Params sets up a simulation. Start from Defaults(resolution) and change
 // fields as needed; every field is validated and none has a hidden zero-value
@@ -194,7 +194,7 @@ func selectAtoms(atoms []model.Atom, includeH bool) ([]source, error) {
 		}
 		z := model.AtomicNumber(a.Element)
 		if z <= 0 {
-			return nil, fmt.Errorf("molmap: %s: Element = %q is not a known element symbol", describe(i, a), a.Element)
+			return nil, fmt.Errorf("molmap: %s: Element = %q is not a known element symbol", describe(i, a), a.ElementRead())
 		}
 		if !a.Pos.IsFinite() {
 			return nil, fmt.Errorf("molmap: %s: Pos = %v Å is not finite", describe(i, a), a.Pos)

@@ -172,22 +172,59 @@ func parseHeader(b []byte) *Header {
 	return h
 }
 
+// plausibleOrder reports whether MODE and NX/NY/NZ (the first 16 bytes of
+// b) look like an MRC header's in byte order o.
+func plausibleOrder(b []byte, o binary.ByteOrder) bool {
+	if len(b) < 16 {
+		return false
+	}
+	mode := int32(o.Uint32(b[12:]))
+	if BytesPerVoxel(mode) == 0 && mode != ModeComplex16 && mode != ModeComplex32 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		n := int32(o.Uint32(b[4*i:]))
+		if n <= 0 || n > 1<<24 {
+			return false
+		}
+	}
+	return true
+}
+
+// notMRC returns an error when b, the first bytes of a file (up to the
+// 1024-byte header), cannot be an MRC/CCP4 header: no "MAP " stamp in word
+// 53 and implausible MODE and dimensions in both byte orders. Such a file is
+// another kind of file (a model, a text file), and saying so is more useful
+// than naming the MODE its bytes would mean.
+func notMRC(path string, b []byte) error {
+	if len(b) >= 212 && string(b[208:212]) == "MAP " {
+		return nil
+	}
+	if len(b) < 16 || plausibleOrder(b, binary.LittleEndian) || plausibleOrder(b, binary.BigEndian) {
+		return nil
+	}
+	start := b[:min(len(b), 24)]
+	value := fmt.Sprintf("% x (binary)", start[:min(len(start), 8)])
+	if printable(start) {
+		value = fmt.Sprintf("%q (text)", start)
+	}
+	return &Error{Path: path, Field: "first bytes", Value: value,
+		Msg: "not an MRC/CCP4 map: word 53 is not \"MAP \" and MODE, NX, NY, NZ are implausible in either byte order"}
+}
+
+func printable(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
 // guessOrder picks the byte order under which MODE and the dimensions look
 // plausible (the fallback for a broken machine stamp, as mrcfile does).
 func guessOrder(b []byte) binary.ByteOrder {
-	plausible := func(o binary.ByteOrder) bool {
-		mode := int32(o.Uint32(b[12:]))
-		if BytesPerVoxel(mode) == 0 && mode != ModeComplex16 && mode != ModeComplex32 {
-			return false
-		}
-		for i := 0; i < 3; i++ {
-			n := int32(o.Uint32(b[4*i:]))
-			if n <= 0 || n > 1<<24 {
-				return false
-			}
-		}
-		return true
-	}
+	plausible := func(o binary.ByteOrder) bool { return plausibleOrder(b, o) }
 	if !plausible(binary.LittleEndian) && plausible(binary.BigEndian) {
 		return binary.BigEndian
 	}
@@ -314,6 +351,18 @@ func (h *Header) Validate() []Problem {
 			if !(a > 0 && a < 180) {
 				add(14+i, "CELLB."+[3]string{"alpha", "beta", "gamma"}[i], fmt.Sprint(a), "cell angle must be in (0°, 180°)")
 			}
+		}
+	}
+	cellOK := true
+	for _, a := range h.CellB {
+		cellOK = cellOK && (h.CellB == [3]float32{} || (a > 0 && a < 180))
+	}
+	for _, a := range h.CellA {
+		cellOK = cellOK && a > 0 && !math.IsInf(float64(a), 0)
+	}
+	if cellOK {
+		if msg := h.cellAnglesProblem(); msg != "" {
+			add(14, "CELLB", fmt.Sprintf("%g,%g,%g", h.CellB[0], h.CellB[1], h.CellB[2]), msg)
 		}
 	}
 	if _, ok := h.Axes(); !ok {

@@ -202,7 +202,8 @@ func TestSharedMaps(t *testing.T) {
 					t.Errorf("voxel %v origin %v, want %v %v", vs, m.Header.Origin, w.voxel, w.origin)
 				}
 			}
-			mn, mx, _, _ := Stats(m.Data)
+			st := grid.ComputeStats(m.Data)
+			mn, mx := st.Min, st.Max
 			tol := 1e-3 * math.Max(math.Abs(w.min), math.Abs(w.max))
 			if !near(mn, w.min, tol) || !near(mx, w.max, tol) {
 				t.Errorf("data range [%g, %g], want [%g, %g]", mn, mx, w.min, w.max)
@@ -324,6 +325,7 @@ func TestBadInput(t *testing.T) {
 		{"negative cell", func(b []byte) []byte { setFloat(b, 13, -5); return b }, "CELLA.Z", "-5"},
 		{"NaN cell", func(b []byte) []byte { setFloat(b, 11, float32(math.NaN())); return b }, "CELLA.X", "NaN"},
 		{"bad angle", func(b []byte) []byte { setFloat(b, 15, 180); return b }, "CELLB.beta", "180"},
+		{"impossible angles", func(b []byte) []byte { setFloat(b, 14, 10); setFloat(b, 15, 10); setFloat(b, 16, 170); return b }, "CELLB", "10,10,170"},
 		{"zero sampling", func(b []byte) []byte { setWord(b, 9, 0); return b }, "MY", "0"},
 		{"axes 1,1,3", func(b []byte) []byte { setWord(b, 18, 1); return b }, "MAPC,MAPR,MAPS", "1,1,3"},
 		{"axes 0,2,3", func(b []byte) []byte { setWord(b, 17, 0); return b }, "MAPC,MAPR,MAPS", "0,2,3"},
@@ -573,6 +575,38 @@ func TestWriteRead(t *testing.T) {
 	}
 }
 
+// TestHeaderStatsFiniteValues: the header statistics of a grid holding a
+// NaN and an Inf describe its finite values (a NaN DMEAN would make the
+// written file fail its own header check), computed here directly.
+func TestHeaderStatsFiniteValues(t *testing.T) {
+	g := testGrid()
+	g.Data = append([]float32(nil), g.Data...)
+	g.Data[3], g.Data[10] = float32(math.NaN()), float32(math.Inf(-1))
+	h, err := NewHeader(g, WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mn, mx, sum, n := math.Inf(1), math.Inf(-1), 0.0, 0.0
+	for i, v := range g.Data {
+		if i != 3 && i != 10 {
+			mn, mx, sum, n = math.Min(mn, float64(v)), math.Max(mx, float64(v)), sum+float64(v), n+1
+		}
+	}
+	mean, ss := sum/n, 0.0
+	for i, v := range g.Data {
+		if i != 3 && i != 10 {
+			ss += (float64(v) - mean) * (float64(v) - mean)
+		}
+	}
+	want := [4]float32{float32(mn), float32(mx), float32(mean), float32(math.Sqrt(ss / n))}
+	if got := [4]float32{h.DMin, h.DMax, h.DMean, h.RMS}; got != want {
+		t.Errorf("DMIN, DMAX, DMEAN, RMS = %v, want %v", got, want)
+	}
+	if ps := h.Validate(); len(ps) != 0 {
+		t.Errorf("Validate: %v", ps)
+	}
+}
+
 // TestHalf checks the float16 conversions against known bit patterns and by
 // exhaustive round trip over all 65536 half values.
 func TestHalf(t *testing.T) {
@@ -605,5 +639,34 @@ func TestHalf(t *testing.T) {
 		if back := Float32ToHalf(f); back != uint16(h) {
 			t.Fatalf("round trip %#04x → %g → %#04x", h, f, back)
 		}
+	}
+}
+
+// TestNotAnMRCFile: a model, a text file or a directory given as a map is
+// named for what it is, not by the MODE its bytes would mean.
+func TestNotAnMRCFile(t *testing.T) {
+	dir := t.TempDir()
+	pdb := filepath.Join(dir, "model.pdb")
+	text := "REMARK   2 RESOLUTION.    1.75 ANGSTROMS.\n" + strings.Repeat("ATOM      1  CA  ALA A   1      11.104  13.207   2.100  1.00 20.00           C\n", 20)
+	os.WriteFile(pdb, []byte(text), 0o644)
+	short := filepath.Join(dir, "short.mrc")
+	os.WriteFile(short, []byte("this is not a map, it is far too short"), 0o644)
+	for _, p := range []string{pdb, short} {
+		_, err := Read(p)
+		if err == nil || !strings.Contains(err.Error(), "not an MRC/CCP4 map") || !strings.Contains(err.Error(), p) || strings.Contains(err.Error(), "MODE =") {
+			t.Errorf("%s: %v", p, err)
+		}
+		if _, err := ReadHeader(p); err == nil || !strings.Contains(err.Error(), "not an MRC/CCP4 map") {
+			t.Errorf("ReadHeader %s: %v", p, err)
+		}
+	}
+	if _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("directory: %v", err)
+	}
+	// A real map whose MODE is wrong still names MODE (its MAP word is there).
+	b := validFile(t)
+	setWord(b, 4, 7)
+	if _, err := (ReadOptions{}).Decode(b, "m.mrc"); err == nil || !strings.Contains(err.Error(), "MODE") {
+		t.Errorf("mode 7: %v", err)
 	}
 }

@@ -12,11 +12,12 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"gonum.org/v1/gonum/spatial/r3"
 )
 
-// MaxVoxels is the largest number of voxels the reader accepts (2^31); larger
-// headers are refused before anything is allocated.
-const MaxVoxels = 1 << 31
+// MaxVoxels is the largest number of voxels the reader accepts (2^31,
+// grid.MaxVoxels); larger headers are refused before anything is allocated.
+const MaxVoxels = grid.MaxVoxels
 
 // Error is the error returned for a file that cannot be read: it names the
 // file, the header field (with its word number when there is one) and the
@@ -96,6 +97,10 @@ func open(path string) (io.Reader, int64, func() error, error) {
 		f.Close()
 		return nil, 0, nil, fmt.Errorf("mrc: %w", err)
 	}
+	if st.IsDir() {
+		f.Close()
+		return nil, 0, nil, fmt.Errorf("mrc: %s is a directory, want an MRC/CCP4 map file", path)
+	}
 	br := bufio.NewReaderSize(f, 1<<16)
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -120,7 +125,13 @@ func ReadHeader(path string) (*Header, error) {
 	defer closer()
 	b := make([]byte, HeaderSize)
 	if n, err := io.ReadFull(r, b); err != nil {
+		if e := notMRC(path, b[:n]); e != nil {
+			return nil, e
+		}
 		return nil, errf(path, 0, "file", fmt.Sprintf("%d bytes", n), "truncated: the MRC header needs %d bytes (%v)", HeaderSize, err)
+	}
+	if err := notMRC(path, b); err != nil {
+		return nil, err
 	}
 	h := parseHeader(b)
 	h.fileSize, h.sizeKnown = size, size >= 0
@@ -192,6 +203,9 @@ func checkHeader(h *Header, path string) (nvox int64, err error) {
 			return 0, errf(path, 14+i, "CELLB."+[3]string{"alpha", "beta", "gamma"}[i], a, "cell angle must be in (0°, 180°)")
 		}
 	}
+	if msg := h.cellAnglesProblem(); msg != "" {
+		return 0, errf(path, 14, "CELLB", fmt.Sprintf("%g,%g,%g", h.CellB[0], h.CellB[1], h.CellB[2]), "%s", msg)
+	}
 	for i, v := range h.Origin {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			return 0, errf(path, 50+i, "ORIGIN."+"XYZ"[i:i+1], v, "origin must be finite")
@@ -206,7 +220,13 @@ func checkHeader(h *Header, path string) (nvox int64, err error) {
 func (o ReadOptions) decode(r io.Reader, size int64, path string) (*Map, error) {
 	hb := make([]byte, HeaderSize)
 	if n, err := io.ReadFull(r, hb); err != nil {
+		if e := notMRC(path, hb[:n]); e != nil {
+			return nil, e
+		}
 		return nil, errf(path, 0, "file", fmt.Sprintf("%d bytes", n), "truncated: the MRC header needs %d bytes (%v)", HeaderSize, err)
+	}
+	if err := notMRC(path, hb); err != nil {
+		return nil, err
 	}
 	h := parseHeader(hb)
 	h.path = path
@@ -308,7 +328,7 @@ func (o ReadOptions) finish(m *Map, raw []byte, nvox int64) (*Map, error) {
 		if count > 0 {
 			sx, sy := m.Shape[0], m.Shape[1]
 			idx := geom.Index{first % sx, (first / sx) % sy, first / (sx * sy)}
-			return nil, errf(path, 0, "data", fmt.Sprint(m.Data[first]), "%d non-finite voxel(s), first at X,Y,Z index %v (set ReadOptions.AllowNonFinite to accept them)", count, idx)
+			return nil, errf(path, 0, "data", fmt.Sprint(m.Data[first]), "%d non-finite voxel(s), first at X,Y,Z index %v: a density map must hold finite values ('neuralem info' reads such maps and counts them)", count, idx)
 		}
 	}
 	return m, nil
@@ -503,12 +523,34 @@ func (m *Map) Position(idx geom.Index) geom.Point {
 		float64(m.Start[1]+idx[1]) / float64(h.MY),
 		float64(m.Start[2]+idx[2]) / float64(h.MZ),
 	}
+	d := h.cellMatrix().MulVec(r3.Vec{X: f[0], Y: f[1], Z: f[2]})
+	return geom.Point{float64(h.Origin[0]) + d.X, float64(h.Origin[1]) + d.Y, float64(h.Origin[2]) + d.Z}
+}
+
+// cellMatrix returns FracToCart as a gonum 3×3 matrix.
+func (h *Header) cellMatrix() *r3.Mat {
 	M := h.FracToCart()
-	var p geom.Point
-	for r := 0; r < 3; r++ {
-		p[r] = float64(h.Origin[r]) + M[r][0]*f[0] + M[r][1]*f[1] + M[r][2]*f[2]
+	return r3.NewMat([]float64{M[0][0], M[0][1], M[0][2], M[1][0], M[1][1], M[1][2], M[2][0], M[2][1], M[2][2]})
+}
+
+// minCellVolume is the smallest cell volume, as a fraction of a·b·c (the
+// volume of the orthogonal cell with the same edges), that the angles may
+// give: below it they describe no cell (e.g. α = β = 10°, γ = 170°, for
+// which FracToCart would silently flatten the cell).
+const minCellVolume = 1e-6
+
+// CellVolume returns the unit cell's volume in Å³: the determinant of
+// FracToCart, a·b·c·√(1 − cos²α − cos²β − cos²γ + 2·cosα·cosβ·cosγ).
+func (h *Header) CellVolume() float64 { return h.cellMatrix().Det() }
+
+// cellAnglesProblem says why the cell angles form no cell, or "" if they do
+// (edges and angles are assumed individually valid).
+func (h *Header) cellAnglesProblem() string {
+	abc := float64(h.CellA[0]) * float64(h.CellA[1]) * float64(h.CellA[2])
+	if v := h.CellVolume(); !(v > minCellVolume*abc) {
+		return fmt.Sprintf("cell angles form no cell: volume %.3g Å³ ≤ %g·a·b·c", v, minCellVolume)
 	}
-	return p
+	return ""
 }
 
 // Frame returns the axis-aligned frame of the map (voxel size, and the Å
@@ -518,7 +560,7 @@ func (m *Map) Frame() (grid.Frame, error) {
 	h := &m.Header
 	if !h.Orthogonal() {
 		return grid.Frame{}, errf(h.path, 14, "CELLB", fmt.Sprintf("%g,%g,%g", h.CellB[0], h.CellB[1], h.CellB[2]),
-			"non-orthogonal cell: voxels are not on an axis-aligned grid; use (*Map).Position for Cartesian coordinates")
+			"non-orthogonal cell: voxels are not on an axis-aligned grid, and neuralem needs one; resample the map onto an orthogonal grid first (e.g. ChimeraX 'volume resample' onto an orthogonal map)")
 	}
 	vs := h.VoxelSize()
 	f := grid.Frame{Shape: m.Shape, Spacing: vs}
@@ -541,43 +583,17 @@ func (m *Map) Grid() (*grid.Grid, error) {
 	return &grid.Grid{Frame: f, Data: m.Data}, nil
 }
 
-// Stats returns min, max, mean and RMS deviation from the mean of the data,
-// accumulated in float64.
-func Stats(data []float32) (min, max, mean, rms float64) {
-	if len(data) == 0 {
-		return 0, 0, 0, 0
-	}
-	min, max = math.Inf(1), math.Inf(-1)
-	var sum float64
-	for _, v := range data {
-		x := float64(v)
-		if x < min {
-			min = x
-		}
-		if x > max {
-			max = x
-		}
-		sum += x
-	}
-	mean = sum / float64(len(data))
-	var ss float64
-	for _, v := range data {
-		d := float64(v) - mean
-		ss += d * d
-	}
-	return min, max, mean, math.Sqrt(ss / float64(len(data)))
-}
-
 // Validate returns the header's problems plus data-dependent ones: DMIN,
 // DMAX, DMEAN and RMS that do not match the data (unless flagged as
 // undetermined: DMAX < DMIN, DMEAN < min(DMIN, DMAX), RMS < 0).
 func (m *Map) Validate() []Problem {
 	ps := m.Header.Validate()
 	h := &m.Header
-	mn, mx, mean, rms := Stats(m.Data)
-	if math.IsNaN(mean) {
-		return ps
+	st := grid.ComputeStats(m.Data)
+	if st.Count == 0 || st.NaN+st.Inf > 0 {
+		return ps // non-finite data: the header statistics cannot be checked
 	}
+	mn, mx, mean, rms := st.Min, st.Max, st.Mean, st.Std
 	scale := math.Max(math.Abs(mn), math.Abs(mx))
 	tol := 1e-5*scale + 1e-30
 	stale := func(word int, field string, got float32, want float64) {

@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 )
 
 // WriteOptions controls Write. The zero value writes mode 2 (float32) with
@@ -96,9 +95,11 @@ func NewHeader(g *grid.Grid, opts WriteOptions) (*Header, error) {
 	return h, nil
 }
 
+// setStats sets DMIN, DMAX, DMEAN and RMS from the finite values of data
+// (grid.ComputeStats; RMS is the population standard deviation).
 func setStats(h *Header, data []float32) {
-	mn, mx, mean, rms := Stats(data)
-	h.DMin, h.DMax, h.DMean, h.RMS = float32(mn), float32(mx), float32(mean), float32(rms)
+	st := grid.ComputeStats(data)
+	h.DMin, h.DMax, h.DMean, h.RMS = float32(st.Min), float32(st.Max), float32(st.Mean), float32(st.Std)
 }
 
 // Encode writes the map file (header and little-endian data, no extended
@@ -137,53 +138,35 @@ func encode(w io.Writer, h *Header, g *grid.Grid) error {
 }
 
 // Write writes g to path as an MRC2014 map (see NewHeader for the header),
-// gzip-compressed if path ends in ".gz". The file is written to a temporary
-// file in the same directory and renamed into place, so readers never see a
-// partial file.
-func Write(path string, g *grid.Grid, opts WriteOptions) (err error) {
+// gzip-compressed if path ends in ".gz". The file is written atomically
+// (internal/atomicfile: a temporary in the same directory, synced, renamed),
+// so readers never see a partial file and a failed write leaves the old
+// file untouched.
+func Write(path string, g *grid.Grid, opts WriteOptions) error {
 	h, err := NewHeader(g, opts)
 	if err != nil {
 		return fmt.Errorf("%w (file %s)", err, path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	err = atomicfile.Write(path, func(f io.Writer) error {
+		bw := bufio.NewWriterSize(f, 1<<20)
+		var w io.Writer = bw
+		var zw *gzip.Writer
+		if strings.HasSuffix(path, ".gz") {
+			zw = gzip.NewWriter(bw)
+			w = zw
+		}
+		if err := encode(w, h, g); err != nil {
+			return err
+		}
+		if zw != nil {
+			if err := zw.Close(); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	})
 	if err != nil {
-		return fmt.Errorf("mrc: write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	var w io.Writer = bw
-	var zw *gzip.Writer
-	if strings.HasSuffix(path, ".gz") {
-		zw = gzip.NewWriter(bw)
-		w = zw
-	}
-	if err = encode(w, h, g); err != nil {
-		return fmt.Errorf("mrc: write %s: %w", path, err)
-	}
-	if zw != nil {
-		if err = zw.Close(); err != nil {
-			return fmt.Errorf("mrc: write %s: %w", path, err)
-		}
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("mrc: write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("mrc: write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("mrc: write %s: %w", path, err)
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("mrc: write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("mrc: write %s: %w", path, err)
+		return fmt.Errorf("mrc: %w", err)
 	}
 	return nil
 }

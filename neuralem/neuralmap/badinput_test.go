@@ -147,13 +147,39 @@ func TestMergeShards(t *testing.T) {
 			t.Errorf("merged region %d is not the shard's", i)
 		}
 	}
-	if _, err := Merge(a, a); err == nil || !strings.Contains(err.Error(), "fitted in map 1 and an earlier map") {
+	a.Source, b.Source = "s1.nem", "s2.nem"
+	if _, err := Merge(a, a); err == nil || !strings.Contains(err.Error(), "fitted in both s1.nem and s1.nem") {
 		t.Errorf("overlapping shards: %v", err)
 	}
-	c := shard(func(int) bool { return false })
-	c.Frame.Origin[0] += 1
-	if _, err := Merge(a, c); err == nil || !strings.Contains(err.Error(), "different frame") {
-		t.Errorf("shards of different maps: %v", err)
+	// Every mismatch names the field, both values and both files.
+	for _, c := range []struct {
+		name   string
+		change func(s *NeuralMap)
+		want   []string
+	}{
+		{"origin", func(s *NeuralMap) { s.Frame.Origin[0] += 1 }, []string{"origin (Å) differs", "s1.nem has [5 -3 10]", "s2.nem has [6 -3 10]"}},
+		{"resolution", func(s *NeuralMap) { s.Resolution = 3.2 }, []string{"resolution (Å) differs", "s1.nem has 3,", "s2.nem has 3.2"}},
+		{"normalisation", func(s *NeuralMap) { s.Norm.Hi *= 2 }, []string{"normalisation Hi differs", "s1.nem", "s2.nem"}},
+		{"ramp", func(s *NeuralMap) { s.Ramp = RampSmooth }, []string{"blending ramp differs", "linear", "smooth"}},
+		{"learning rate", func(s *NeuralMap) {
+			for i := range s.Regions {
+				if s.Regions[i].Net != nil {
+					n := *s.Regions[i].Net
+					n.Config.LearningRate = 0.5
+					s.Regions[i].Net = &n
+				}
+			}
+		}, []string{"learning rate differs", "s1.nem (region 1) has 0.01", "s2.nem (region 0) has 0.5"}},
+	} {
+		bb := shard(func(i int) bool { return i%3 == 0 })
+		bb.Source = "s2.nem"
+		c.change(bb)
+		_, err := Merge(a, bb)
+		for _, w := range c.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v, want %q", c.name, err, w)
+			}
+		}
 	}
 	if _, err := Merge(); err == nil {
 		t.Error("Merge(): no error")

@@ -36,3 +36,27 @@ func ExampleBlender() {
 	// x = 11.0:  region 1 weight 1.000 (d/dx +0.000)
 	// x = 15.0:  region 1 weight 1.000 (d/dx +0.000)
 }
+
+// A preset is changed in one place, Override, which knows which fields
+// were set (nil: keep the preset's), validates them and lists the changes.
+func ExampleFitOptions_Override() {
+	opts, _ := neuralmap.Preset("cpu")
+	lr, steps := 3e-3, 0
+	opts, changes, err := opts.Override(neuralmap.Override{LearningRate: &lr, MaxSteps: &steps})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range changes {
+		fmt.Println(c)
+	}
+	fmt.Println("time cap kept:", opts.Config.MaxTime)
+	bad := -1.0
+	_, _, err = opts.Override(neuralmap.Override{LearningRate: &bad})
+	fmt.Println(err)
+	// Output:
+	// LearningRate 0.001 → 0.003
+	// MaxSteps 2000 → 0
+	// time cap kept: 5m0s
+	// neuralmap: override LearningRate = -1: want a finite learning rate > 0
+}

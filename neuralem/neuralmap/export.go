@@ -27,21 +27,28 @@ func (m *NeuralMap) Field(units Units) grid.Field { return unitField{m, units} }
 // FrameAt returns the frame with the given voxel size (Å) whose first voxel
 // centre is the map's first voxel centre and whose voxel centres fill the
 // map's domain: shape_a = ⌊extent_a/spacing⌋ + 1. FrameAt(0.2) is a 0.2 Å
-// grid of the whole map in the input map's origin convention.
+// grid of the whole map in the input map's origin convention. A frame of
+// more than grid.MaxVoxels voxels is an error giving its size.
 func (m *NeuralMap) FrameAt(spacing float64) (grid.Frame, error) {
 	if !(spacing > 0) || math.IsInf(spacing, 0) {
 		return grid.Frame{}, fmt.Errorf("neuralmap: frame at voxel size %g Å, want a finite value > 0", spacing)
 	}
 	ext := m.Domain().Size()
 	f := grid.Frame{Spacing: geom.Vec3{spacing, spacing, spacing}, Origin: m.Frame.Origin}
+	var n [3]float64
+	total := 1.0
 	for a := 0; a < 3; a++ {
 		// The small tolerance keeps a centre that lands on the last original
 		// centre up to rounding.
-		n := math.Floor(ext[a]/spacing*(1+1e-12)) + 1
-		if n > 1<<20 {
-			return grid.Frame{}, fmt.Errorf("neuralmap: frame at voxel size %g Å: %g voxels along axis %d", spacing, n, a)
-		}
-		f.Shape[a] = int(n)
+		n[a] = math.Floor(ext[a]/spacing*(1+1e-12)) + 1
+		total *= n[a]
+	}
+	if total > grid.MaxVoxels {
+		return grid.Frame{}, fmt.Errorf("neuralmap: a %g Å grid of the map's %.4g×%.4g×%.4g Å would be %.0f×%.0f×%.0f = %.3g voxels (%.3g GB as float32), over the cap of %d voxels: use a larger voxel size",
+			spacing, ext[0], ext[1], ext[2], n[0], n[1], n[2], total, 4*total/1e9, int64(grid.MaxVoxels))
+	}
+	for a := 0; a < 3; a++ {
+		f.Shape[a] = int(n[a])
 	}
 	// Keep every centre inside the domain despite the tolerance.
 	for a := 0; a < 3; a++ {
@@ -71,6 +78,12 @@ func (m *NeuralMap) WriteMRC(path string, frame grid.Frame, units Units) error {
 	if err != nil {
 		return fmt.Errorf("neuralmap: export %s: %w", path, err)
 	}
-	label := fmt.Sprintf("neuralem neural map, %s units, %d regions", units, len(m.Regions))
-	return mrc.Write(path, g, mrc.WriteOptions{Labels: []string{label}})
+	labels := []string{fmt.Sprintf("neuralem neural map, %s units, %d regions", units, len(m.Regions))}
+	if units == UnitsOriginal {
+		// The normalisation clamps densities below 0 (Norm.Lo); the inverse
+		// cannot bring them back.
+		labels[0] = fmt.Sprintf("neuralem neural map, original units, densities <= %.4g clipped to %.4g", max(m.Norm.Lo, 0), m.Norm.Lo)
+		labels = append(labels, fmt.Sprintf("neuralem %d regions; negative input densities are not restored", len(m.Regions)))
+	}
+	return mrc.Write(path, g, mrc.WriteOptions{Labels: labels})
 }

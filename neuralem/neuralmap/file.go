@@ -9,11 +9,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
@@ -39,7 +39,8 @@ import (
 // The metadata is self-describing: the map frame (shape, voxel size, origin,
 // axis and data order), the normalisation and μ/σ, the resolution, the
 // tiling, the blending ramp, the initial weights the networks started from
-// (random, or a learned initialisation's name and SHA-256), and per region its voxel bounds, architecture,
+// (random, or a learned initialisation's name and SHA-256), and per region
+// its voxel bounds, architecture,
 // training settings, report (steps, best loss, time, stop reason) and the
 // offset and count of its weights.
 const (
@@ -73,6 +74,9 @@ type normMeta struct {
 	Mean    float64 `json:"mean"`
 	Std     float64 `json:"std"`
 	Note    string  `json:"note"`
+	// Source: where the normalisation was fitted when not on this map
+	// (NeuralMap.NormSource); absent when fitted on it.
+	Source string `json:"source,omitempty"`
 }
 
 type netMeta struct {
@@ -147,7 +151,8 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 		Normalization: normMeta{
 			Lo: m.Norm.Lo, Hi: m.Norm.Hi, Clamped: m.Norm.Clamped, Count: m.Norm.Count,
 			Mean01: m.Norm.Mean01, Std01: m.Norm.Std01, Mean: m.Norm.Mean, Std: m.Norm.Std,
-			Note: "d1 = (max(d0,0) - lo)/(hi - lo), d = 2*d1 - 1 (networks' scale)",
+			Note:   "d1 = (max(d0,0) - lo)/(hi - lo), d = 2*d1 - 1 (networks' scale)",
+			Source: m.NormSource,
 		},
 		Mu: m.Mu, Sigma: m.Sigma, Scale: "[0,1] output scale d1 = (d+1)/2",
 		ResolutionA:   m.Resolution,
@@ -199,46 +204,17 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 	return buf, nil
 }
 
-// Save writes m to path atomically: to a temporary file in the same
-// directory, synced, then renamed over path, so a reader (or a fit resumed
-// after a crash) sees either the old file or the new one, never a mix.
+// Save writes m to path atomically (internal/atomicfile): to a temporary
+// file in the same directory, synced, then renamed over path, so a reader
+// (or a fit resumed after a crash) sees either the old file or the new one,
+// never a mix.
 func (m *NeuralMap) Save(path string) error {
 	b, err := m.marshal()
 	if err != nil {
 		return fmt.Errorf("neuralmap: save %s: %w", path, err)
 	}
-	return writeAtomic(path, b)
-}
-
-func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("neuralmap: save %s: %w", path, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("neuralmap: save %s: %w", path, err)
-	}
-	if _, err := f.Write(b); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("neuralmap: save %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("neuralmap: save %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable
-		d.Sync()
-		d.Close()
+	if err := atomicfile.WriteBytes(path, b); err != nil {
+		return fmt.Errorf("neuralmap: save: %w", err)
 	}
 	return nil
 }
@@ -247,6 +223,9 @@ func writeAtomic(path string, b []byte) error {
 // files, checksum mismatches, unknown versions and inconsistent metadata are
 // errors naming the file.
 func Load(path string) (*NeuralMap, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("neuralmap: load %s: is a directory, want a neural map (.nem) file", path)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: load: %w", err)
@@ -255,6 +234,7 @@ func Load(path string) (*NeuralMap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: load %s: %w", path, err)
 	}
+	m.Source = path
 	return m, nil
 }
 
@@ -296,8 +276,14 @@ func Decode(b []byte) (*NeuralMap, error) {
 	if err := dec.Decode(&meta); err != nil {
 		return nil, fmt.Errorf("metadata JSON: %w", err)
 	}
+	if dec.More() {
+		return nil, fmt.Errorf("metadata JSON: data after the metadata object (offset %d)", dec.InputOffset())
+	}
 	if meta.Version != int(version) {
 		return nil, fmt.Errorf("metadata version %d does not match header version %d", meta.Version, version)
+	}
+	if err := meta.checkSizes(wLen / 4); err != nil {
+		return nil, err
 	}
 	wb := body[headerLen+metaLen:]
 	weights := make([]float32, len(wb)/4)
@@ -316,23 +302,13 @@ func Decode(b []byte) (*NeuralMap, error) {
 		Frame: grid.Frame{Shape: meta.Frame.Shape, Spacing: geom.Vec3(meta.Frame.SpacingA), Origin: geom.Point(meta.Frame.OriginA)},
 		Norm: grid.Normalization{Lo: nm.Lo, Hi: nm.Hi, Clamped: nm.Clamped, Count: nm.Count,
 			Mean01: nm.Mean01, Std01: nm.Std01, Mean: nm.Mean, Std: nm.Std},
-		Mu: meta.Mu, Sigma: meta.Sigma, Resolution: meta.ResolutionA,
+		NormSource: nm.Source,
+		Mu:         meta.Mu, Sigma: meta.Sigma, Resolution: meta.ResolutionA,
 		Tiling: region.Options{Size: meta.Tiling[0], Overlap: meta.Tiling[1]},
 		Ramp:   ramp,
 	}
-	switch {
-	case version < 3:
-		m.Init = InitRecord{Kind: metainit.KindRandom}
-	case meta.Init == nil:
-		return nil, fmt.Errorf("metadata field initialisation is missing (format version %d records it)", version)
-	default:
-		m.Init = *meta.Init
-		if k := m.Init.Kind; k != metainit.KindRandom && k != metainit.KindLearned {
-			return nil, fmt.Errorf("metadata field initialisation.kind = %q, want %q or %q", k, metainit.KindRandom, metainit.KindLearned)
-		}
-		if m.Init.Kind == metainit.KindLearned && len(m.Init.SHA256) != 64 {
-			return nil, fmt.Errorf("metadata field initialisation.sha256 = %q, want 64 hex digits", m.Init.SHA256)
-		}
+	if m.Init, err = meta.initRecord(version); err != nil {
+		return nil, err
 	}
 	var next int64
 	for i, rm := range meta.Regions {
@@ -369,10 +345,128 @@ func Decode(b []byte) (*NeuralMap, error) {
 	return m, nil
 }
 
+// checkSizes validates every size the metadata gives (the frame, the
+// tiling and its region count, each fitted region's weight count against
+// its architecture and against the nWeights weights present) before
+// anything is allocated from them, so a corrupt or hostile file is an error
+// naming the field and the value, never an allocation of its claims.
+func (meta *fileMeta) checkSizes(nWeights uint64) error {
+	fr := grid.Frame{Shape: meta.Frame.Shape, Spacing: geom.Vec3(meta.Frame.SpacingA), Origin: geom.Point(meta.Frame.OriginA)}
+	if err := fr.Validate(); err != nil {
+		return fmt.Errorf("metadata field frame (shape %v, voxel_size_A %v, origin_A %v): %w", meta.Frame.Shape, meta.Frame.SpacingA, meta.Frame.OriginA, err)
+	}
+	tiling := region.Options{Size: meta.Tiling[0], Overlap: meta.Tiling[1]}
+	_, nRegions, err := region.Count(fr.Shape, tiling)
+	if err != nil {
+		return fmt.Errorf("metadata field tiling_size_overlap = %v: %w", meta.Tiling, err)
+	}
+	if nRegions != int64(len(meta.Regions)) {
+		return fmt.Errorf("metadata field regions: %d entries, the tiling %v of shape %v has %d regions", len(meta.Regions), meta.Tiling, fr.Shape, nRegions)
+	}
+	for i, rm := range meta.Regions {
+		if !rm.Fitted {
+			continue
+		}
+		if rm.Net == nil || rm.Report == nil {
+			return fmt.Errorf("metadata regions[%d] (id %d): fitted but no net or report", i, rm.ID)
+		}
+		n, err := paramCount(rm.Net.Width, rm.Net.HiddenLayers)
+		if err != nil {
+			return fmt.Errorf("metadata regions[%d] (id %d) net: %w", i, rm.ID, err)
+		}
+		if rm.NumVals != n || rm.Offset < 0 || uint64(rm.Offset)+uint64(max(rm.NumVals, 0)) > nWeights {
+			return fmt.Errorf("metadata regions[%d] (id %d): weights_offset %d, weights_count %d; width %d with %d hidden layers has %d parameters and the file holds %d weights",
+				i, rm.ID, rm.Offset, rm.NumVals, rm.Net.Width, rm.Net.HiddenLayers, n, nWeights)
+		}
+		if err := rm.Report.validate(); err != nil {
+			return fmt.Errorf("metadata regions[%d] (id %d) report: %w", i, rm.ID, err)
+		}
+	}
+	return nil
+}
+
+// paramCount returns the number of weights and biases of a SIREN of this
+// width and depth (3 → w, hidden w → w, w → 1), or an error for sizes that
+// are not positive or would overflow.
+func paramCount(width, hidden int) (int64, error) {
+	const limit = 1 << 40
+	if width <= 0 || width > 1<<20 {
+		return 0, fmt.Errorf("width = %d, want 1 to %d", width, 1<<20)
+	}
+	if hidden < 0 || hidden > 1<<20 {
+		return 0, fmt.Errorf("hidden_layers = %d, want 0 to %d", hidden, 1<<20)
+	}
+	w := int64(width)
+	n := 4*w + int64(hidden)*(w*w+w) + w + 1
+	if n > limit {
+		return 0, fmt.Errorf("width %d with %d hidden layers has %d parameters, more than any file holds", width, hidden, n)
+	}
+	return n, nil
+}
+
+// validate reports a training report no fit can produce.
+func (r *RegionReport) validate() error {
+	switch {
+	case r.Steps < 0:
+		return fmt.Errorf("steps = %d, want ≥ 0", r.Steps)
+	case r.BestStep < 0 || r.BestStep > r.Steps:
+		return fmt.Errorf("best_step = %d, want 0 to steps = %d", r.BestStep, r.Steps)
+	case !(r.BestLoss >= 0) || math.IsInf(r.BestLoss, 0):
+		return fmt.Errorf("best_loss = %g, want a finite value ≥ 0", r.BestLoss)
+	case r.TrainTime < 0:
+		return fmt.Errorf("train_time_ns = %d, want ≥ 0", int64(r.TrainTime))
+	}
+	return nil
+}
+
+// initRecord returns the initialisation record of a file of this format
+// version: random before version 3 (no record: every fit started from
+// random weights), else the recorded one, checked.
+func (meta *fileMeta) initRecord(version uint32) (InitRecord, error) {
+	switch {
+	case version < 3:
+		return InitRecord{Kind: metainit.KindRandom}, nil
+	case meta.Init == nil:
+		return InitRecord{}, fmt.Errorf("metadata field initialisation is missing (format version %d records it)", version)
+	}
+	r := *meta.Init
+	switch r.Kind {
+	case metainit.KindRandom:
+		if r.Name != "" || r.SHA256 != "" {
+			return InitRecord{}, fmt.Errorf("metadata field initialisation: kind %q with name %q, sha256 %q; a random initialisation has neither", r.Kind, r.Name, r.SHA256)
+		}
+	case metainit.KindLearned:
+		if !isHex64(r.SHA256) {
+			return InitRecord{}, fmt.Errorf("metadata field initialisation.sha256 = %q, want 64 hex digits", r.SHA256)
+		}
+	default:
+		return InitRecord{}, fmt.Errorf("metadata field initialisation.kind = %q, want %q or %q", r.Kind, metainit.KindRandom, metainit.KindLearned)
+	}
+	return r, nil
+}
+
+// isHex64 reports whether s is 64 lower-case hex digits (a SHA-256).
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // netFromWeights rebuilds a network of cfg from its flat weights.
 func netFromWeights(cfg siren.Config, w []float32) (*siren.Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if n, err := paramCount(cfg.Width, cfg.HiddenLayers); err != nil {
+		return nil, err
+	} else if n != int64(len(w)) {
+		return nil, fmt.Errorf("%d weights, the architecture (width %d, %d hidden layers) needs %d", len(w), cfg.Width, cfg.HiddenLayers, n)
 	}
 	net := &siren.Net{Config: cfg, Layers: make([]siren.Layer, cfg.NumLayers())}
 	off := 0

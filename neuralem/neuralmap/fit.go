@@ -12,6 +12,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
@@ -33,9 +34,10 @@ type FitOptions struct {
 	// Init, if not nil, is the learned initialisation every region starts
 	// from (metainit); nil starts from siren.NewNet(Config). Its network
 	// must be Config's exactly and its region edge Tiling.Size, or Fit
-	// fails naming both. The map records
-	// it (NeuralMap.Init), and a checkpoint made from another
-	// initialisation is not resumed. Preset("cpu") sets the shipped one.
+	// fails naming both (Config.Seed is then unused). The map records it
+	// (NeuralMap.Init), and a checkpoint made from another initialisation
+	// is not resumed. Preset("cpu") sets the shipped one; set Init to nil
+	// for random initial weights.
 	Init *metainit.Init
 	// Resolution is the map's resolution in Å, stored in the map (0 =
 	// unknown).
@@ -65,6 +67,15 @@ type FitOptions struct {
 	// (bench/siren/README.md); on other backends 1. A region's result does
 	// not depend on the number of workers.
 	Workers int
+	// Normalization, if not nil, is used instead of fitting the paper's
+	// normalisation on the map: for a crop, its parent map's (recorded by
+	// 'neuralem crop', mrc.ParentNormalization), so that the crop's values
+	// and its density-graph level μ + kσ mean what they mean on the whole
+	// map. The map's values must lie within its [Lo, Hi].
+	Normalization *grid.Normalization
+	// NormalizationSource says where Normalization came from (stored in
+	// the map as NeuralMap.NormSource; empty: fitted on this map).
+	NormalizationSource string
 	// Stack is the number of regions trained together in one stacked graph
 	// (siren.StackTrainer, weights [K, out, in]); 0 or 1 trains one region
 	// per graph. On the pure-Go backend stacking 8 regions measured only
@@ -79,7 +90,9 @@ var PresetNames = []string{"paper", "cpu"}
 // Preset returns the fit options of a named preset: its network
 // (siren.Preset of the same name), the region tiling the network is sized
 // for, and its default initialisation (metainit.Default: the shipped
-// learned one for "cpu", random for "paper").
+// learned one for "cpu", none — random weights — for "paper"). An error
+// loading the shipped initialisation is returned, never replaced by random
+// weights; PresetNetwork is the preset without it.
 //
 //   - "paper": the paper's network (256 wide, 4 hidden sine layers) on the
 //     paper's regions of at most 64 voxels per axis overlapping by ≥ 4.
@@ -102,8 +115,9 @@ func Preset(name string) (FitOptions, error) {
 	return o, nil
 }
 
-// PresetNetwork is Preset without the default initialisation (Init nil):
-// the network and tiling an initialisation is meta-learned for.
+// PresetNetwork is Preset without the default initialisation (Init nil,
+// random initial weights): the network and tiling of the preset, which a
+// learned initialisation is meta-learned for.
 func PresetNetwork(name string) (FitOptions, error) {
 	cfg, err := siren.Preset(name)
 	if err != nil {
@@ -142,9 +156,16 @@ type FitProgress struct {
 // returned an error.
 var ErrStopped = errors.New("neuralmap: fit stopped by the progress callback")
 
-// Fit makes a neural map of g: it normalises g (grid.Normalize), tiles it,
-// and trains one SIREN per region on the region's voxel-centre coordinates
-// (siren.RegionCoords, [−1, 1] per axis) and normalised values.
+// Fit makes a neural map of g: it normalises g (grid.Normalize, or
+// opts.Normalization), tiles it, and trains one SIREN per region on the
+// region's voxel-centre coordinates (siren.RegionCoords, [−1, 1] per axis)
+// and normalised values.
+//
+// With a Checkpoint, Fit holds an exclusive lock on it for the whole fit
+// (a flock on Checkpoint+".lock"): a second Fit of the same file, in this
+// process or another, fails at once with an error naming the holder's PID
+// (*atomicfile.LockedError). Temporaries of the checkpoint left by a writer
+// that was killed are removed.
 //
 // progress, if not nil, is called after every training step and once per
 // finished region; if it returns an error, Fit stops (a region in training
@@ -152,6 +173,66 @@ var ErrStopped = errors.New("neuralmap: fit stopped by the progress callback")
 // map with an error wrapping ErrStopped and the callback's error. Cancelling
 // ctx does the same with ctx.Err().
 func Fit(ctx context.Context, g *grid.Grid, opts FitOptions, progress func(FitProgress) error) (*NeuralMap, error) {
+	if opts.Checkpoint != "" {
+		lock, err := atomicfile.Lock(opts.Checkpoint)
+		if err != nil {
+			return nil, fmt.Errorf("neuralmap: fit: %w", err)
+		}
+		defer lock.Release()
+		if _, err := atomicfile.CleanStale(opts.Checkpoint); err != nil {
+			return nil, fmt.Errorf("neuralmap: fit: %w", err)
+		}
+	}
+	p, err := prepare(g, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts, m, todo := p.opts, p.m, p.todo
+	if opts.Checkpoint != "" && !p.resumed {
+		if err := m.Save(opts.Checkpoint); err != nil {
+			return nil, fmt.Errorf("neuralmap: fit: checkpoint: %w", err)
+		}
+	}
+
+	var pending []int // positions in todo of the regions to train
+	for k, id := range todo {
+		rf := &m.Regions[id]
+		if rf.Net == nil {
+			pending = append(pending, k)
+			continue
+		}
+		if progress != nil {
+			rep := rf.Report
+			if err := progress(FitProgress{Region: rf.Region, Index: k, Total: len(todo), Done: true, Report: &rep, Resumed: true}); err != nil {
+				return m, fmt.Errorf("%w: %w", ErrStopped, err)
+			}
+		}
+	}
+	if len(pending) == 0 {
+		return m, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return m, fmt.Errorf("neuralmap: fit: %w", err)
+	}
+	f := &fitRun{m: m, normed: p.normed, todo: todo, opts: opts, progress: progress}
+	return m, f.run(ctx, pending)
+}
+
+// prepared is a fit checked and set up by prepare.
+type prepared struct {
+	opts    FitOptions
+	normed  *grid.Grid // the map on the networks' [−1, 1] scale
+	m       *NeuralMap // every region unfitted, or the checkpoint's fitted ones
+	todo    []int      // region IDs this fit covers, sorted
+	resumed bool       // the checkpoint existed and was taken over
+}
+
+// prepare performs every check Fit makes before training (the grid, the
+// options, the normalisation, the tiling and blending, the region list, and
+// a checkpoint's compatibility) and sets the fit up, without writing
+// anything. Fit and PlanFit share it, so a dry run refuses what a run
+// refuses.
+func prepare(g *grid.Grid, opts FitOptions) (*prepared, error) {
 	if g == nil {
 		return nil, fmt.Errorf("neuralmap: fit: nil grid")
 	}
@@ -180,20 +261,14 @@ func Fit(ctx context.Context, g *grid.Grid, opts FitOptions, progress func(FitPr
 	if opts.Workers < 0 || opts.Stack < 0 {
 		return nil, fmt.Errorf("neuralmap: fit: Workers = %d, Stack = %d, want ≥ 0 (0: the default)", opts.Workers, opts.Stack)
 	}
-	if opts.Init != nil {
-		if err := opts.Init.Check(opts.Config); err != nil {
-			return nil, fmt.Errorf("neuralmap: fit: %w", err)
-		}
-		if e := opts.Init.Meta.RegionEdge; e > 0 && e != opts.Tiling.Size {
-			return nil, fmt.Errorf("neuralmap: fit: the initialisation %s was learned on %d-voxel regions; this fit tiles regions of up to %d voxels (use the same region size, or a random initialisation)",
-				opts.Init.Name, e, opts.Tiling.Size)
-		}
+	if err := checkInit(opts.Init, opts.Config, opts.Tiling); err != nil {
+		return nil, fmt.Errorf("neuralmap: fit: %w", err)
 	}
-	rec, err := initRecord(opts.Init)
+	rec, err := RecordInit(opts.Init)
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: fit: %w", err)
 	}
-	normed, norm, err := grid.Normalize(g)
+	normed, norm, err := normalize(g, opts.Normalization)
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: fit: %w", err)
 	}
@@ -204,18 +279,16 @@ func Fit(ctx context.Context, g *grid.Grid, opts FitOptions, progress func(FitPr
 	m.Init = rec
 	m.Resolution = opts.Resolution
 	m.Ramp = opts.Ramp
+	m.NormSource = opts.NormalizationSource
 	todo, err := selectRegions(m, opts.Regions)
 	if err != nil {
 		return nil, err
 	}
-
+	p := &prepared{opts: opts, normed: normed, m: m, todo: todo}
 	if opts.Checkpoint != "" {
 		prev, err := Load(opts.Checkpoint)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			if err := m.Save(opts.Checkpoint); err != nil {
-				return nil, fmt.Errorf("neuralmap: fit: checkpoint: %w", err)
-			}
 		case err != nil:
 			return nil, fmt.Errorf("neuralmap: fit: resuming from the checkpoint: %w", err)
 		default:
@@ -226,31 +299,59 @@ func Fit(ctx context.Context, g *grid.Grid, opts FitOptions, progress func(FitPr
 				m.Regions[i].Net = prev.Regions[i].Net
 				m.Regions[i].Report = prev.Regions[i].Report
 			}
+			p.resumed = true
 		}
 	}
+	return p, nil
+}
 
-	var pending []int // positions in todo of the regions to train
-	for k, id := range todo {
-		rf := &m.Regions[id]
-		if rf.Net == nil {
-			pending = append(pending, k)
-			continue
-		}
-		if progress != nil {
-			rep := rf.Report
-			if err := progress(FitProgress{Region: rf.Region, Index: k, Total: len(todo), Done: true, Report: &rep, Resumed: true}); err != nil {
-				return m, fmt.Errorf("%w: %w", ErrStopped, err)
-			}
-		}
+// CheckInit reports, naming both, a learned initialisation (o.Init) that
+// does not fit o.Config's network exactly or o.Tiling's region size (zero
+// Tiling: region.DefaultOptions); nil Init fits everything. Fit and
+// PlanFit make the same check.
+func (o FitOptions) CheckInit() error {
+	if o.Tiling == (region.Options{}) {
+		o.Tiling = region.DefaultOptions
 	}
-	if len(pending) == 0 {
-		return m, nil
+	return checkInit(o.Init, o.Config, o.Tiling)
+}
+
+// checkInit reports a learned initialisation in that does not fit the
+// network cfg (Init.Check: the architecture exactly) or regions of up to
+// tiling.Size voxels (the edge it was learned on), naming both; nil in
+// (random weights) fits everything.
+func checkInit(in *metainit.Init, cfg siren.Config, tiling region.Options) error {
+	if in == nil {
+		return nil
 	}
-	if err := ctx.Err(); err != nil {
-		return m, fmt.Errorf("neuralmap: fit: %w", err)
+	if err := in.Check(cfg); err != nil {
+		return err
 	}
-	f := &fitRun{m: m, normed: normed, todo: todo, opts: opts, progress: progress}
-	return m, f.run(ctx, pending)
+	if e := in.Meta.RegionEdge; e > 0 && e != tiling.Size {
+		return fmt.Errorf("the initialisation %s was learned on %d-voxel regions; this fit tiles regions of up to %d voxels (use the same region size, or a random initialisation)",
+			in.Name, e, tiling.Size)
+	}
+	return nil
+}
+
+// normalize applies the given normalisation (checked against g) or fits
+// one on g.
+func normalize(g *grid.Grid, given *grid.Normalization) (*grid.Grid, grid.Normalization, error) {
+	if given == nil {
+		return grid.Normalize(g)
+	}
+	n := *given
+	if !isFinite(n.Lo) || !isFinite(n.Hi) || !(n.Hi > n.Lo) || !isFinite(n.Mean01) || !(n.Std01 >= 0) || !isFinite(n.Std01) {
+		return nil, grid.Normalization{}, fmt.Errorf("FitOptions.Normalization Lo = %g, Hi = %g, Mean01 = %g, Std01 = %g: want finite Lo < Hi and Std01 ≥ 0", n.Lo, n.Hi, n.Mean01, n.Std01)
+	}
+	st := g.Stats()
+	if st.NaN+st.Inf > 0 {
+		return nil, grid.Normalization{}, fmt.Errorf("cannot normalise: data hold %d NaN and %d Inf values", st.NaN, st.Inf)
+	}
+	if tol := 1e-6 * (n.Hi - n.Lo); st.Max > n.Hi+tol {
+		return nil, grid.Normalization{}, fmt.Errorf("the map's maximum %g is above the given normalisation's Hi = %g: it is not a crop of the map that normalisation was fitted on", st.Max, n.Hi)
+	}
+	return n.Apply(g), n, nil
 }
 
 // fitRun trains the pending regions of one Fit call with one or more
@@ -342,7 +443,7 @@ func (f *fitRun) worker(ctx context.Context, cancel func(), w int, first compute
 				}
 			}
 			if f.opts.Init != nil {
-				init = f.opts.Init.Net
+				init = f.opts.Init.Net.Clone()
 			} else if init, err = siren.NewNet(f.opts.Config); err != nil {
 				return fmt.Errorf("neuralmap: fit: %w", err)
 			}
@@ -534,7 +635,7 @@ func compatible(prev, m *NeuralMap, cfg siren.Config) error {
 	case prev.Tiling != m.Tiling:
 		return fmt.Errorf("tiling %+v, now %+v", prev.Tiling, m.Tiling)
 	case prev.Init != m.Init:
-		return fmt.Errorf("initialisation %s, this fit %s", prev.Init, m.Init)
+		return fmt.Errorf("initial weights %s, this fit %s", prev.Init, m.Init)
 	case prev.Norm.Lo != m.Norm.Lo || prev.Norm.Hi != m.Norm.Hi || prev.Norm.Count != m.Norm.Count ||
 		math.Abs(prev.Norm.Mean01-m.Norm.Mean01) > 1e-9*math.Max(1, math.Abs(m.Norm.Mean01)):
 		return fmt.Errorf("normalisation %+v, this map %+v (different map values)", prev.Norm, m.Norm)
@@ -552,60 +653,127 @@ func compatible(prev, m *NeuralMap, cfg siren.Config) error {
 }
 
 // Merge joins partial maps of the same map and tiling (shards fitted with
-// FitOptions.Regions) into one. A region fitted in several shards is an
-// error.
+// FitOptions.Regions) into one. Every difference between shards is an error
+// naming the field, both values and both shards (by NeuralMap.Source, the
+// file they were loaded from, or "map i"): the frame, tiling, normalisation,
+// μ and σ, resolution, blending ramp, initial weights (NeuralMap.Init:
+// random, or which learned initialisation), and the networks' architecture,
+// initialisation, seed and training settings (all but MaxTime, a wall-clock
+// cap that may differ between machines). A region fitted in two shards is
+// an error naming both.
 func Merge(shards ...*NeuralMap) (*NeuralMap, error) {
 	if len(shards) == 0 {
 		return nil, fmt.Errorf("neuralmap: merge: no maps")
 	}
+	name := func(i int) string {
+		if shards[i].Source != "" {
+			return shards[i].Source
+		}
+		return fmt.Sprintf("map %d", i)
+	}
 	first := shards[0]
-	out := &NeuralMap{Frame: first.Frame, Norm: first.Norm, Mu: first.Mu, Sigma: first.Sigma,
+	out := &NeuralMap{Frame: first.Frame, Norm: first.Norm, NormSource: first.NormSource, Mu: first.Mu, Sigma: first.Sigma,
 		Resolution: first.Resolution, Tiling: first.Tiling, Ramp: first.Ramp, Init: first.Init,
 		Regions: slices.Clone(first.Regions)}
 	if err := out.Validate(); err != nil {
-		return nil, fmt.Errorf("neuralmap: merge: map 0: %w", err)
+		return nil, fmt.Errorf("neuralmap: merge: %s: %w", name(0), err)
 	}
-	for s, sh := range shards[1:] {
-		if sh.Frame != first.Frame || sh.Tiling != first.Tiling || sh.Norm != first.Norm {
-			return nil, fmt.Errorf("neuralmap: merge: map %d has a different frame, tiling or normalisation than map 0", s+1)
-		}
-		if sh.Init != first.Init {
-			return nil, fmt.Errorf("neuralmap: merge: map %d was fitted from initialisation %s, map 0 from %s", s+1, sh.Init, first.Init)
-		}
-		if len(sh.Regions) != len(out.Regions) {
-			return nil, fmt.Errorf("neuralmap: merge: map %d has %d regions, map 0 has %d", s+1, len(sh.Regions), len(out.Regions))
+	from := make([]int, len(out.Regions)) // shard each region comes from
+	for s := 1; s < len(shards); s++ {
+		sh := shards[s]
+		if field, a, b := mapDiff(first, sh); field != "" {
+			return nil, fmt.Errorf("neuralmap: merge: %s differs: %s has %s, %s has %s; shards of one map must share it", field, name(0), a, name(s), b)
 		}
 		for i, r := range sh.Regions {
 			if r.Net == nil {
 				continue
 			}
-			if err := sameArch(first, r.Net.Config); err != nil {
-				return nil, fmt.Errorf("neuralmap: merge: map %d region %d: %w", s+1, r.Region.ID, err)
-			}
 			if out.Regions[i].Net != nil {
-				return nil, fmt.Errorf("neuralmap: merge: region %d is fitted in map %d and an earlier map", r.Region.ID, s+1)
+				return nil, fmt.Errorf("neuralmap: merge: region %d is fitted in both %s and %s", r.Region.ID, name(from[i]), name(s))
 			}
 			out.Regions[i] = r
+			from[i] = s
+		}
+	}
+	// Networks: every region's settings against the first fitted region's,
+	// across shards (within one file a resumed fit may have changed them).
+	ref := -1
+	for i, r := range out.Regions {
+		if r.Net == nil {
+			continue
+		}
+		if ref < 0 {
+			ref = i
+			continue
+		}
+		if from[i] == from[ref] {
+			continue
+		}
+		if field, a, b := configDiff(out.Regions[ref].Net.Config, r.Net.Config); field != "" {
+			return nil, fmt.Errorf("neuralmap: merge: %s differs: %s (region %d) has %s, %s (region %d) has %s; shards of one map must be fitted with the same settings",
+				field, name(from[ref]), out.Regions[ref].Region.ID, a, name(from[i]), r.Region.ID, b)
 		}
 	}
 	return out, nil
 }
 
-// sameArch reports a network whose architecture or seed differs from the
-// fitted regions of m (shards of one map must share them).
-func sameArch(m *NeuralMap, c siren.Config) error {
-	for _, r := range m.Regions {
-		if r.Net == nil {
-			continue
+// field is a named pair of values to compare.
+type field struct {
+	name   string
+	va, vb any
+}
+
+// firstDiff returns the first field whose two values print differently,
+// and the two values; "" if none.
+func firstDiff(fields []field) (name, va, vb string) {
+	for _, c := range fields {
+		if x, y := fmt.Sprint(c.va), fmt.Sprint(c.vb); x != y {
+			return c.name, x, y
 		}
-		a := r.Net.Config
-		if !a.SameArch(c) || a.Init != c.Init || a.Seed != c.Seed {
-			return fmt.Errorf("network %s, init %s, seed %d differs from map 0's %s, init %s, seed %d",
-				c.ArchString(), c.Init, c.Seed, a.ArchString(), a.Init, a.Seed)
-		}
-		return nil
 	}
-	return nil
+	return "", "", ""
+}
+
+// mapDiff returns the first map-level field in which a and b differ, and
+// the two values; "" if none.
+func mapDiff(a, b *NeuralMap) (name, va, vb string) {
+	return firstDiff([]field{
+		{"frame shape", a.Frame.Shape, b.Frame.Shape},
+		{"voxel size (Å)", a.Frame.Spacing, b.Frame.Spacing},
+		{"origin (Å)", a.Frame.Origin, b.Frame.Origin},
+		{"tiling (region size, overlap)", [2]int{a.Tiling.Size, a.Tiling.Overlap}, [2]int{b.Tiling.Size, b.Tiling.Overlap}},
+		{"number of regions", len(a.Regions), len(b.Regions)},
+		{"normalisation Lo", a.Norm.Lo, b.Norm.Lo},
+		{"normalisation Hi", a.Norm.Hi, b.Norm.Hi},
+		{"normalisation voxel count", a.Norm.Count, b.Norm.Count},
+		{"normalisation clamped count", a.Norm.Clamped, b.Norm.Clamped},
+		{"normalisation Mean01", a.Norm.Mean01, b.Norm.Mean01},
+		{"normalisation Std01", a.Norm.Std01, b.Norm.Std01},
+		{"normalisation source", fmt.Sprintf("%q", a.NormSource), fmt.Sprintf("%q", b.NormSource)},
+		{"μ", a.Mu, b.Mu},
+		{"σ", a.Sigma, b.Sigma},
+		{"resolution (Å)", a.Resolution, b.Resolution},
+		{"blending ramp", a.Ramp, b.Ramp},
+		{"initial weights", a.Init, b.Init},
+	})
+}
+
+// configDiff returns the first network setting in which a and b differ
+// (MaxTime excepted), and the two values; "" if none.
+func configDiff(a, b siren.Config) (name, va, vb string) {
+	return firstDiff([]field{
+		{"network width", a.Width, b.Width},
+		{"hidden layers", a.HiddenLayers, b.HiddenLayers},
+		{"ω0", a.Omega0, b.Omega0},
+		{"input-layer ω0", a.InputOmega0(), b.InputOmega0()},
+		{"initialisation", a.Init, b.Init},
+		{"seed", a.Seed, b.Seed},
+		{"learning rate", a.LearningRate, b.LearningRate},
+		{"step cap", a.MaxSteps, b.MaxSteps},
+		{"patience", a.Patience, b.Patience},
+		{"LowLoss", a.LowLoss, b.LowLoss},
+		{"HighLoss", a.HighLoss, b.HighLoss},
+	})
 }
 
 // FitSummary sums up a map's training in one line.
@@ -622,15 +790,4 @@ func (m *NeuralMap) FitSummary() string {
 		total += r.Report.TrainTime.Seconds()
 	}
 	return fmt.Sprintf("%d of %d regions fitted, %d steps, worst best-loss %.3g, %.1f s training", len(m.Fitted()), len(m.Regions), steps, worst, total)
-}
-
-// TotalSteps returns the number of training steps over all fitted regions.
-func (m *NeuralMap) TotalSteps() int {
-	n := 0
-	for _, r := range m.Regions {
-		if r.Net != nil {
-			n += r.Report.Steps
-		}
-	}
-	return n
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -148,7 +149,7 @@ func TestFitRefusesOtherInit(t *testing.T) {
 	fail := func(p FitProgress) error { t.Error("training started"); return context.Canceled }
 	in.Meta.RegionEdge = tinyTiling.Size
 	_, err = Fit(context.Background(), synthMap(), FitOptions{Tiling: tinyTiling, Config: tinyConfig(), Init: in, Checkpoint: cp}, fail)
-	if err == nil || !strings.Contains(err.Error(), "initialisation random, this fit learned test.nemi") {
+	if err == nil || !strings.Contains(err.Error(), "initial weights random, this fit learned test.nemi") {
 		t.Errorf("resume with another init: %v", err)
 	}
 	m := f.m
@@ -157,9 +158,12 @@ func TestFitRefusesOtherInit(t *testing.T) {
 	for i, r := range m.Regions {
 		learned.Regions[i].Region = r.Region
 	}
-	if _, err := Merge(f.m, learned); err == nil || !strings.Contains(err.Error(), "initialisation") {
-		t.Errorf("merge of shards from different inits: %v", err)
+	f.m.Source, learned.Source = "a.nem", "b.nem"
+	want := "initial weights differs: a.nem has random, b.nem has learned test.nemi (sha256 " + in.SHA256 + ")"
+	if _, err := Merge(f.m, learned); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("merge of shards from different inits: %v, want %q", err, want)
 	}
+	f.m.Source = ""
 	cfg := tinyConfig()
 	cfg.Width = 12
 	_, err = Fit(context.Background(), synthMap(), FitOptions{Tiling: tinyTiling, Config: cfg, Init: in}, fail)
@@ -170,5 +174,56 @@ func TestFitRefusesOtherInit(t *testing.T) {
 	_, err = Fit(context.Background(), synthMap(), FitOptions{Tiling: tinyTiling, Config: tinyConfig(), Init: in}, fail)
 	if err == nil || !strings.Contains(err.Error(), "learned on 6-voxel regions") || !strings.Contains(err.Error(), "up to 12 voxels") {
 		t.Errorf("init for another region size: %v", err)
+	}
+}
+
+// Override refuses, naming the field, a change that the options' learned
+// initialisation does not fit (its network or region size) and a seed (it
+// only draws random weights); with Init nil the same overrides apply.
+func TestOverrideWithInit(t *testing.T) {
+	in := testInit(t)
+	in.Meta.RegionEdge = tinyTiling.Size
+	o := FitOptions{Tiling: tinyTiling, Config: tinyConfig(), Init: in}
+	w, size, seed, lr := 12, 10, uint64(5), 3e-3
+	for _, c := range []struct {
+		ov    Override
+		field string
+		want  string
+	}{
+		{Override{Width: &w}, "Width", "Width 16"},
+		{Override{RegionSize: &size}, "RegionSize", "learned on 12-voxel regions"},
+		{Override{Seed: &seed}, "Seed", "no seed with the learned initialisation test.nemi"},
+	} {
+		_, _, err := o.Override(c.ov)
+		var oe *OverrideError
+		if !errors.As(err, &oe) || oe.Field != c.field || !strings.Contains(oe.Want, c.want) {
+			t.Errorf("override %s with a learned init: %v, want an OverrideError on %s saying %q", c.field, err, c.field, c.want)
+		}
+		r := o
+		r.Init = nil
+		if _, _, err := r.Override(c.ov); err != nil {
+			t.Errorf("override %s with random init: %v", c.field, err)
+		}
+	}
+	got, _, err := o.Override(Override{LearningRate: &lr})
+	if err != nil || got.Init != in || got.Config.LearningRate != lr {
+		t.Errorf("a training setting with a learned init: %v (init kept %v, lr %g)", err, got.Init == in, got.Config.LearningRate)
+	}
+}
+
+// PlanFit makes Fit's initialisation checks and reports the record.
+func TestPlanFitInit(t *testing.T) {
+	in := testInit(t)
+	in.Meta.RegionEdge = tinyTiling.Size
+	p, err := PlanFit(synthMap(), FitOptions{Tiling: tinyTiling, Config: tinyConfig(), Init: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (InitRecord{Kind: metainit.KindLearned, Name: in.Name, SHA256: in.SHA256}); p.Init != want {
+		t.Errorf("plan init %+v, want %+v", p.Init, want)
+	}
+	in.Meta.RegionEdge = 6
+	if _, err := PlanFit(synthMap(), FitOptions{Tiling: tinyTiling, Config: tinyConfig(), Init: in}); err == nil || !strings.Contains(err.Error(), "learned on 6-voxel regions") {
+		t.Errorf("plan with an init for another region size: %v", err)
 	}
 }

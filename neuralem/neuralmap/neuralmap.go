@@ -86,8 +86,9 @@ func (r InitRecord) String() string {
 	return r.Kind
 }
 
-// initRecord returns the record of fits started from in (nil: random).
-func initRecord(in *metainit.Init) (InitRecord, error) {
+// RecordInit returns the record of fits started from in (nil: random
+// weights), as Fit stores it in NeuralMap.Init.
+func RecordInit(in *metainit.Init) (InitRecord, error) {
 	if in == nil {
 		return InitRecord{Kind: metainit.KindRandom}, nil
 	}
@@ -120,8 +121,16 @@ type NeuralMap struct {
 	// Frame is the original map's frame (shape, voxel size, origin; axes
 	// X, Y, Z).
 	Frame grid.Frame
-	// Norm is the paper's two-step normalisation fitted on the original map.
+	// Norm is the paper's two-step normalisation fitted on the original map
+	// (or given to Fit, see NormSource).
 	Norm grid.Normalization
+	// NormSource says where Norm was fitted when not on this map, e.g. on
+	// the parent map a crop was cut from (FitOptions.Normalization); empty
+	// when Norm was fitted on the map itself.
+	NormSource string
+	// Source is the file the map was loaded from (Load), for messages;
+	// empty for a map built in memory.
+	Source string
 	// Mu and Sigma are the mean and standard deviation of the normalised map
 	// on the [0, 1] output scale (Norm.Mean01, Norm.Std01): the density graph
 	// threshold is Mu + 3·Sigma.
@@ -140,10 +149,14 @@ type NeuralMap struct {
 
 	mu      sync.Mutex
 	blender *Blender
-	eval    NetEvaluator
-	// scratch buffers for evaluator calls, guarded by mu
-	xbuf, vbuf, gbuf []float32
+	// evals[w] is worker w's evaluator and bufs[w] its scratch buffers,
+	// guarded by mu.
+	evals []NetEvaluator
+	bufs  []evalBufs
 }
+
+// evalBufs are one worker's scratch buffers for evaluator calls.
+type evalBufs struct{ x, v, g []float32 }
 
 // New returns a neural map with all regions of the tiling of frame unfitted,
 // recorded as started from random weights (set Init otherwise).
@@ -165,12 +178,20 @@ func New(frame grid.Frame, norm grid.Normalization, tiling region.Options) (*Neu
 	return m, nil
 }
 
-// SetEvaluator sets the evaluator used by Sample (default: a siren.Evaluator
-// on siren.NewBackend, created at the first Sample).
-func (m *NeuralMap) SetEvaluator(e NetEvaluator) {
+// SetEvaluator makes Sample evaluate every network with e, one region after
+// another. The default (NewEvaluators(0, nil), created at the first Sample)
+// evaluates regions concurrently on the pure-Go backend.
+func (m *NeuralMap) SetEvaluator(e NetEvaluator) { m.SetEvaluators(e) }
+
+// SetEvaluators makes Sample evaluate the regions a call needs on
+// len(es) workers at once, worker w calling es[w] (see NewEvaluators).
+// Results do not depend on the number of workers. No evaluators restores
+// the default.
+func (m *NeuralMap) SetEvaluators(es ...NetEvaluator) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.eval = e
+	m.evals = append([]NetEvaluator(nil), es...)
+	m.bufs = make([]evalBufs, len(es))
 }
 
 // Domain returns the Å box spanned by the map's voxel centres.
@@ -227,12 +248,22 @@ func (m *NeuralMap) Validate() error {
 	if m.Resolution < 0 || !isFinite(m.Resolution) {
 		return fmt.Errorf("neuralmap: resolution %g Å, want ≥ 0 (0 = unknown)", m.Resolution)
 	}
-	want, err := region.Tile(m.Frame.Shape, m.Tiling)
+	if !isFinite(m.Mu) || !(m.Sigma >= 0) || !isFinite(m.Sigma) {
+		return fmt.Errorf("neuralmap: μ = %g, σ = %g on [0,1], want finite values, σ ≥ 0", m.Mu, m.Sigma)
+	}
+	if !isFinite(m.Norm.Mean01) || !(m.Norm.Std01 >= 0) || !isFinite(m.Norm.Std01) {
+		return fmt.Errorf("neuralmap: normalisation mean01 = %g, std01 = %g, want finite values, std01 ≥ 0", m.Norm.Mean01, m.Norm.Std01)
+	}
+	_, n, err := region.Count(m.Frame.Shape, m.Tiling)
 	if err != nil {
 		return fmt.Errorf("neuralmap: tiling map of shape %v: %w", m.Frame.Shape, err)
 	}
-	if len(want) != len(m.Regions) {
-		return fmt.Errorf("neuralmap: %d regions, the tiling %+v of shape %v has %d", len(m.Regions), m.Tiling, m.Frame.Shape, len(want))
+	if n != int64(len(m.Regions)) {
+		return fmt.Errorf("neuralmap: %d regions, the tiling %+v of shape %v has %d", len(m.Regions), m.Tiling, m.Frame.Shape, n)
+	}
+	want, err := region.Tile(m.Frame.Shape, m.Tiling)
+	if err != nil {
+		return fmt.Errorf("neuralmap: tiling map of shape %v: %w", m.Frame.Shape, err)
 	}
 	for i, r := range m.Regions {
 		if r.Region != want[i] {
@@ -324,18 +355,18 @@ func (m *NeuralMap) SampleUnits(pts []geom.Point, val []float64, grad []geom.Vec
 		return fmt.Errorf("neuralmap: sample: %d of %d points outside the map's voxel-centre box (%g, %g, %g)–(%g, %g, %g) Å:%s",
 			nbad, len(pts), dom.Min[0], dom.Min[1], dom.Min[2], dom.Max[0], dom.Max[1], dom.Max[2], msg)
 	}
-	if m.eval == nil {
-		e, err := newDefaultEvaluator()
+	if len(m.evals) == 0 {
+		es, err := NewEvaluators(0, nil)
 		if err != nil {
 			return err
 		}
-		m.eval = e
+		m.evals, m.bufs = es, make([]evalBufs, len(es))
 	}
 	var vg []VoxelVec
 	if grad != nil {
 		vg = make([]VoxelVec, len(pts))
 	}
-	if err := b.Blend(vox, m.evalRegion, val, vg); err != nil {
+	if err := b.BlendWorkers(vox, len(m.evals), m.evalRegion, val, vg); err != nil {
 		return err
 	}
 	for i := range val {
@@ -350,9 +381,9 @@ func (m *NeuralMap) SampleUnits(pts []geom.Point, val []float64, grad []geom.Vec
 }
 
 // evalRegion evaluates region slot r's network at voxel coordinates (in the
-// region's box) on the [−1, 1] scale, gradients per voxel. Called with m.mu
-// held.
-func (m *NeuralMap) evalRegion(r int, pts []geom.VoxelCoord, val []float64, grad []VoxelVec) error {
+// region's box) on the [−1, 1] scale, gradients per voxel, with worker w's
+// evaluator. Called with m.mu held, by at most one goroutine per worker.
+func (m *NeuralMap) evalRegion(w, r int, pts []geom.VoxelCoord, val []float64, grad []VoxelVec) error {
 	rf := &m.Regions[r]
 	if rf.Net == nil {
 		return fmt.Errorf("neuralmap: region %d (voxels %v–%v) is not fitted: %d of %d regions have networks",
@@ -360,23 +391,24 @@ func (m *NeuralMap) evalRegion(r int, pts []geom.VoxelCoord, val []float64, grad
 	}
 	n := len(pts)
 	lo, ext := regionAffine(rf.Region)
-	m.xbuf = grow(m.xbuf, 3*n)
-	m.vbuf = grow(m.vbuf, n)
+	buf := &m.bufs[w]
+	buf.x = grow(buf.x, 3*n)
+	buf.v = grow(buf.v, n)
 	var g []float32
 	if grad != nil {
-		m.gbuf = grow(m.gbuf, 3*n)
-		g = m.gbuf
+		buf.g = grow(buf.g, 3*n)
+		g = buf.g
 	}
 	for i, p := range pts {
 		for a := 0; a < 3; a++ {
-			m.xbuf[3*i+a] = float32(-1 + 2*(p[a]-lo[a])/ext[a])
+			buf.x[3*i+a] = float32(-1 + 2*(p[a]-lo[a])/ext[a])
 		}
 	}
-	if err := m.eval.Eval(rf.Net, m.xbuf, m.vbuf, g); err != nil {
+	if err := m.evals[w].Eval(rf.Net, buf.x, buf.v, g); err != nil {
 		return fmt.Errorf("neuralmap: region %d: %w", rf.Region.ID, err)
 	}
 	for i := range pts {
-		val[i] = float64(m.vbuf[i])
+		val[i] = float64(buf.v[i])
 		if grad != nil {
 			for a := 0; a < 3; a++ {
 				// x_a = −1 + 2(v_a − lo_a)/ext_a  ⇒  dx_a/dv_a = 2/ext_a.

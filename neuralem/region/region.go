@@ -26,6 +26,7 @@ package region
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 )
@@ -112,10 +113,46 @@ func Axis(n int, opts Options) (starts []int, size int, err error) {
 	return starts, size, nil
 }
 
+// MaxRegions caps the number of regions Tile makes (2^24: a 2^31-voxel map
+// in 16-voxel regions overlapping by 4 has about 1.2 million).
+const MaxRegions = 1 << 24
+
+// Count returns the number of windows Axis makes along each axis of shape
+// and their product, without building the regions: use it to check a size
+// read from a file before Tile allocates.
+func Count(shape [3]int, opts Options) (perAxis [3]int, total int64, err error) {
+	if err := opts.Validate(); err != nil {
+		return perAxis, 0, err
+	}
+	total = 1
+	for a := 0; a < 3; a++ {
+		n := shape[a]
+		if n <= 0 {
+			return perAxis, 0, fmt.Errorf("region: shape[%d] = %d voxels, want > 0", a, n)
+		}
+		size := min(n, opts.Size)
+		perAxis[a] = 1
+		if n > size {
+			step := size - opts.Overlap
+			perAxis[a] = (n-size+step-1)/step + 1
+		}
+		if total > math.MaxInt64/int64(perAxis[a]) {
+			return perAxis, 0, fmt.Errorf("region: shape %v with %+v has too many regions to count", shape, opts)
+		}
+		total *= int64(perAxis[a])
+	}
+	return perAxis, total, nil
+}
+
 // Tile cuts a grid of shape (Nx, Ny, Nz) voxels into overlapping regions,
 // per axis with Axis, and returns their Cartesian product ordered by ID
 // (X fastest). Every voxel lies in at least one region.
 func Tile(shape [3]int, opts Options) ([]Region, error) {
+	if _, n, err := Count(shape, opts); err != nil {
+		return nil, err
+	} else if n > MaxRegions {
+		return nil, fmt.Errorf("region: shape %v with regions of ≤ %d voxels overlapping by ≥ %d makes %d regions, more than the cap of %d", shape, opts.Size, opts.Overlap, n, MaxRegions)
+	}
 	var starts [3][]int
 	var size [3]int
 	for a := 0; a < 3; a++ {

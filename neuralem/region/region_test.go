@@ -175,3 +175,33 @@ func ExampleTile() {
 	// 1 [31 0 0] [95 40 64]
 	// 2 [63 0 0] [127 40 64]
 }
+
+// TestCountMatchesTile: Count gives Tile's number of regions without
+// allocating, also for sizes Tile could not hold in memory.
+func TestCountMatchesTile(t *testing.T) {
+	for _, c := range []struct {
+		shape [3]int
+		opts  Options
+	}{
+		{[3]int{27, 35, 40}, Options{Size: 16, Overlap: 4}},
+		{[3]int{64, 64, 64}, DefaultOptions},
+		{[3]int{262, 1, 65}, Options{Size: 16, Overlap: 4}},
+		{[3]int{5, 9, 200}, Options{Size: 5, Overlap: 4}},
+	} {
+		regs, err := Tile(c.shape, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, n, err := Count(c.shape, c.opts)
+		if err != nil || n != int64(len(regs)) {
+			t.Errorf("Count(%v, %+v) = %d, %v; Tile made %d", c.shape, c.opts, n, err, len(regs))
+		}
+	}
+	per, n, err := Count([3]int{100000, 100000, 100000}, Options{Size: 16, Overlap: 4})
+	if err != nil || per[0] != 8333 || n != 8333*8333*8333 {
+		t.Errorf("huge shape: %v %d %v", per, n, err)
+	}
+	if _, _, err := Count([3]int{0, 1, 1}, DefaultOptions); err == nil {
+		t.Error("zero shape accepted")
+	}
+}

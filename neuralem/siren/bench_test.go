@@ -190,47 +190,55 @@ func BenchmarkStack(b *testing.B) {
 	}
 }
 
-// polySin is sin(x) from graph ops: reduction to [−π, π] and an odd Taylor
-// polynomial to degree 11 (error < 5e-5): what a project-side sine would
-// cost, since the backend's scalar Sin cannot be replaced from outside.
-func polySin(x *Node) *Node {
-	k := Round(MulScalar(x, 1/(2*math.Pi)))
-	r := Sub(x, MulScalar(k, 2*math.Pi))
-	r2 := Square(r)
-	p := MulScalar(r2, -1.0/39916800)
-	for _, c := range []float64{1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6} {
-		p = Mul(AddScalar(p, c), r2)
-	}
-	return Mul(AddScalar(p, 1), r)
-}
-
 // BenchmarkSineOps times elementwise ops of the Go backend on a [64, 13824]
 // float32 tensor (the activations of one 24³ region at width 64): the
-// backend's Sin and Cos, polySin, and one Mul for scale.
+// backend's Sin and Cos, the fast sine (value only, on the same values / π),
+// each sine's forward + backward (the value and v·d sin/dx for a given
+// adjoint v, as in a training step), and one Mul for scale.
 func BenchmarkSineOps(b *testing.B) {
 	be, err := NewBackend()
 	if err != nil {
 		b.Fatal(err)
 	}
-	data := make([]float32, 64*13824)
+	const n = 64 * 13824
+	data, scaled, adj := make([]float32, n), make([]float32, n), make([]float32, n)
 	for i := range data {
 		data[i] = float32(i%1000)/100 - 5
+		scaled[i] = data[i] / math.Pi
+		adj[i] = float32(i%7)/3 - 1
 	}
 	x := tensors.FromFlatDataAndDimensions(data, 64, 13824)
+	t := tensors.FromFlatDataAndDimensions(scaled, 64, 13824)
+	v := tensors.FromFlatDataAndDimensions(adj, 64, 13824)
+	withGrad := func(sin func(*Node) *Node) func(x, v *Node) []*Node {
+		return func(x, v *Node) []*Node {
+			y := sin(x)
+			return []*Node{y, Gradient(ReduceAllSum(Mul(y, v)), x)[0]}
+		}
+	}
+	valueOnly := func(x, _ *Node) []*Node { y, _ := sinPiValue(x); return []*Node{y} }
 	for _, c := range []struct {
 		name string
-		fn   func(*Node) *Node
-	}{{"sin", Sin}, {"cos", Cos}, {"poly-sin", polySin}, {"mul", func(x *Node) *Node { return Mul(x, x) }}} {
+		fn   func(x, v *Node) []*Node
+		in   *tensors.Tensor
+	}{
+		{"sin", func(x, _ *Node) []*Node { return []*Node{Sin(x)} }, x},
+		{"cos", func(x, _ *Node) []*Node { return []*Node{Cos(x)} }, x},
+		{"fast-sin", valueOnly, t},
+		{"sin+grad", withGrad(Sin), x},
+		{"fast-sin+grad", withGrad(sinPi), t},
+		{"mul", func(x, _ *Node) []*Node { return []*Node{Mul(x, x)} }, x},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			e, err := NewExec(be, c.fn)
 			if err != nil {
 				b.Fatal(err)
 			}
-			e.MustExec(x)[0].FinalizeAll() // compile
+			finalizeAll(e.MustCall(c.in, v)) // compile
 			for b.Loop() {
-				e.MustExec(x)[0].FinalizeAll()
+				finalizeAll(e.MustCall(c.in, v))
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(data)), "ns/value")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/value")
 		})
 	}
 }

@@ -12,9 +12,22 @@ import (
 
 // Batch buckets of the Evaluator: N is padded up to a power of two in
 // [MinBucket, MaxBucket]; larger queries are split into MaxBucket chunks.
+//
+// MinBucket is small because callers such as the gradient walk send many
+// small batches (a region's share of the few seeds still walking): with
+// 1024 the demo's walk evaluated 11× more padded points than real ones.
+// Measured on EMD-2566's walk, 8 and 64 run equally fast, 1024 4× slower.
+//
+// MaxBucket is small on purpose: the Go backend runs a graph one
+// elementwise op at a time over whole tensors, and chunks of 4096 points
+// keep a layer's activations ([256, 4096] float32, 4 MB) near the cache,
+// while 65,536-point chunks (64 MB each) are limited by memory bandwidth
+// and pad a 100k query to 131k. Measured (BenchmarkQuery100kW256, paper
+// network, bench/siren/README.md "Fast sine"): 1.45× the points/s of
+// 65,536-point chunks with the native sine, 1.5× with the fast one.
 const (
-	MinBucket = 1024
-	MaxBucket = 1 << 16
+	MinBucket = 64
+	MaxBucket = 1 << 12
 )
 
 // Evaluator evaluates networks of one architecture on batches of points. Its
@@ -24,6 +37,7 @@ const (
 type Evaluator struct {
 	mu       sync.Mutex
 	cfg      Config
+	sine     SineKind
 	valExec  *Exec
 	gradExec *Exec
 	compiles int
@@ -37,17 +51,21 @@ func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Evaluator{cfg: cfg, lay: defaultLayout}
+	sine, err := resolveSine(cfg.Sine, backend)
+	if err != nil {
+		return nil, err
+	}
+	e := &Evaluator{cfg: cfg, sine: sine, lay: evalLayout}
 	// Input x is layout-packed (see layout.packX); outputs are the values
 	// in the layout's output shape and d(Σ out)/dx in x's shape.
 	valFn := func(in []*Node) *Node {
 		e.compiles++
-		return forward(cfg, e.lay, in[0], in[1:])
+		return forward(cfg, e.lay, activation{kind: sine}, in[0], in[1:])
 	}
 	gradFn := func(in []*Node) (*Node, *Node) {
 		e.compiles++
 		x := in[0]
-		out := forward(cfg, e.lay, x, in[1:])
+		out := forward(cfg, e.lay, activation{kind: sine, grad: true}, x, in[1:])
 		return out, Gradient(ReduceAllSum(out), x)[0]
 	}
 	if e.valExec, err = NewExec(backend, valFn); err != nil {
@@ -61,6 +79,9 @@ func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
 
 // Compiles returns how many evaluation graphs have been compiled so far.
 func (e *Evaluator) Compiles() int { e.mu.Lock(); defer e.mu.Unlock(); return e.compiles }
+
+// Sine returns the sine the evaluation graphs use (SineNative or SineFast).
+func (e *Evaluator) Sine() SineKind { return e.sine }
 
 // Bucket returns the padded batch size used for a chunk of n ≤ MaxBucket
 // points.
@@ -119,7 +140,7 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 		xt := tensors.FromFlatDataAndDimensions(xb, dims...)
 		args[0] = xt
 		if grad == nil {
-			out, err := e.valExec.Exec1(args...)
+			out, err := e.valExec.Call1(args...)
 			_ = xt.FinalizeAll()
 			if err != nil {
 				return fmt.Errorf("siren: Eval: points %d–%d: %w", lo, hi-1, err)
@@ -128,7 +149,7 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 			_ = out.FinalizeAll()
 			continue
 		}
-		out, g, err := e.gradExec.Exec2(args...)
+		out, g, err := e.gradExec.Call2(args...)
 		_ = xt.FinalizeAll()
 		if err != nil {
 			return fmt.Errorf("siren: Eval: points %d–%d: %w", lo, hi-1, err)

@@ -52,6 +52,7 @@ type Trainer struct {
 	mu       sync.Mutex
 	backend  compute.Backend
 	cfg      Config
+	sine     SineKind
 	step     *Exec
 	compiles int
 	lay      layout
@@ -63,7 +64,12 @@ func NewTrainer(backend compute.Backend, cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Trainer{backend: backend, cfg: cfg, lay: defaultLayout}
+	sine, err := resolveSine(cfg.Sine, backend)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{backend: backend, cfg: cfg, sine: sine, lay: defaultLayout}
+	act := activation{kind: sine, grad: true}
 	nP := 2 * cfg.NumLayers()
 	// Inputs: x (layout-packed), y (layout's output shape), t (float32 scalar: 1-based step),
 	// params (nP), m (nP), v (nP).
@@ -72,7 +78,7 @@ func NewTrainer(backend compute.Backend, cfg Config) (*Trainer, error) {
 		t.compiles++
 		xIn, y, tt := in[0], in[1], in[2]
 		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
-		out := forward(cfg, t.lay, xIn, params)
+		out := forward(cfg, t.lay, act, xIn, params)
 		loss := ReduceAllMean(Square(Sub(out, y)))
 		grads := Gradient(loss, params...)
 		return append([]*Node{loss}, adamUpdate(cfg, tt, params, m, v, grads)...)
@@ -90,6 +96,9 @@ func (t *Trainer) Compiles() int { t.mu.Lock(); defer t.mu.Unlock(); return t.co
 
 // Config returns the trainer's configuration.
 func (t *Trainer) Config() Config { return t.cfg }
+
+// Sine returns the sine the training step uses (SineNative or SineFast).
+func (t *Trainer) Sine() SineKind { return t.sine }
 
 // Fit trains a freshly initialised network (t's config and seed) on the N
 // points x (N×3 normalised coordinates, row-major) with targets y (N
@@ -148,7 +157,7 @@ func (t *Trainer) FitFrom(ctx context.Context, init *Net, x, y []float32, progre
 			break
 		}
 		args = stepArgs(args, xTensor, yTensor, rep.Steps+1, params, state)
-		outs, err := t.step.Exec(args...)
+		outs, err := t.step.Call(args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("siren: Fit: training step %d: %w", rep.Steps+1, err)
 		}

@@ -42,9 +42,39 @@
 //
 // # Layout
 //
-// Graphs are feature-major: activations are [features, N] and weights are
-// stored [out, in] (the same layout as Net.Layers), which measured faster
-// than row-major on the Go backend (bench/siren/README.md).
+// Weights are stored [out, in] (the same layout as Net.Layers). Training
+// graphs are feature-major (activations [features, N]), which measured
+// faster than row-major on the Go backend; the Evaluator's graphs are
+// row-major (activations [N, features]), whose input gradient needs no
+// transposes (bench/siren/README.md).
+//
+// # The sine
+//
+// GoMLX's pure-Go backend evaluates Sin and Cos one float64 at a time
+// (≈ 21 ns per value, two thirds of a "cpu"-preset training step). On that
+// backend the sine layers use a float32 sine built from elementwise graph
+// ops instead (sine.go, SineFast): ω0/π rather than ω0 is folded into each
+// sine layer's weights and bias, so the layer computes sin(π·t) with
+// t = (ω0/π)·(W·h + b) — the same function sin(ω0·(W·h + b)), with an
+// argument rounded to float32 as the native sine's is. sin(π·t) is a
+// range reduction w = t − 2·round(t/2) (exact in float32) and a minimax
+// polynomial in w: max abs error 1.65e-7 against float64 sin(π·t) for every
+// float32 t with |t| < 2²² (exhaustive check, sine_coeffs.py, which also
+// fits the coefficients), tested ≤ 2e-7 on a dense sweep of |π·t| ≤ 1e4 and
+// at the reduction boundaries (TestSinPiAccuracy). Its gradient is custom:
+// π·cos(π·t) from a second polynomial in the forward pass's w² (max error
+// 1.5e-6 absolute), so autodiff never differentiates the polynomial and the
+// backward pass needs no second reduction.
+//
+// Config.Sine chooses (SineAuto: fast on the Go backend, the backend's
+// native Sin on any other, e.g. XLA); $NEURALEM_SINE=native|fast overrides
+// SineAuto for comparisons and benchmarks. Trainer.Sine, StackTrainer.Sine
+// and Evaluator.Sine report the choice. The two sines give network values
+// within ~1e-7 of each other and training loss histories within 1e-5
+// relative over 200 steps (TestFastSineTrajectory); the weights mean the
+// same either way, so a network (a .nem file stores networks only) trained
+// with one sine is evaluated with the other. Speed: bench/siren/README.md,
+// "Fast sine".
 //
 // # Backends
 //
@@ -116,6 +146,12 @@ type Config struct {
 	HighLoss float64
 	// Seed seeds the weight initialisation.
 	Seed uint64
+	// Sine selects how the graphs evaluate the sine layers (SineAuto: the
+	// fast float32 sine on the pure-Go backend, the backend's Sin
+	// elsewhere; see the package doc). It is not part of the architecture:
+	// the two compute the same function to float32 accuracy, and a network
+	// trained with either is evaluated with either.
+	Sine SineKind
 }
 
 // Preset returns a named configuration:
@@ -183,6 +219,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("siren: config Patience = %d, want > 0", c.Patience)
 	case !(c.LowLoss >= 0) || !(c.HighLoss >= c.LowLoss) || math.IsInf(c.HighLoss, 0):
 		return fmt.Errorf("siren: config LowLoss = %g, HighLoss = %g, want 0 ≤ LowLoss ≤ HighLoss < ∞", c.LowLoss, c.HighLoss)
+	case !c.Sine.valid():
+		return fmt.Errorf("siren: config Sine = %q, want %q (auto), %q or %q", c.Sine, SineAuto, SineNative, SineFast)
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ type StackTrainer struct {
 	mu       sync.Mutex
 	backend  compute.Backend
 	cfg      Config
+	sine     SineKind
 	step     *Exec
 	compiles int
 }
@@ -45,7 +46,12 @@ func NewStackTrainer(backend compute.Backend, cfg Config) (*StackTrainer, error)
 	if err != nil {
 		return nil, err
 	}
-	t := &StackTrainer{backend: backend, cfg: cfg}
+	sine, err := resolveSine(cfg.Sine, backend)
+	if err != nil {
+		return nil, err
+	}
+	t := &StackTrainer{backend: backend, cfg: cfg, sine: sine}
+	act := activation{kind: sine, grad: true}
 	nP := 2 * cfg.NumLayers()
 	// Inputs: x [3, N] (shared), y [K, 1, N], t (float32 scalar: 1-based
 	// step), params (nP, each [K, …]), m (nP), v (nP).
@@ -54,7 +60,7 @@ func NewStackTrainer(backend compute.Backend, cfg Config) (*StackTrainer, error)
 		t.compiles++
 		x, y, tt := in[0], in[1], in[2]
 		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
-		out := forwardStack(cfg, x, params)
+		out := forwardStack(cfg, act, x, params)
 		lossK := ReduceMean(Square(Sub(out, y)), 1, 2)
 		grads := Gradient(ReduceAllSum(lossK), params...)
 		return append([]*Node{lossK}, adamUpdate(cfg, tt, params, m, v, grads)...)
@@ -70,10 +76,14 @@ func NewStackTrainer(backend compute.Backend, cfg Config) (*StackTrainer, error)
 // Compiles returns how many stacked training graphs have been compiled.
 func (t *StackTrainer) Compiles() int { t.mu.Lock(); defer t.mu.Unlock(); return t.compiles }
 
+// Sine returns the sine the training graph uses (SineNative or SineFast).
+func (t *StackTrainer) Sine() SineKind { return t.sine }
+
 // forwardStack builds the K stacked networks' outputs [K, 1, N] from the
 // shared coordinates x [3, N] and parameters W_l [K, out, in], b_l
-// [K, out, 1] (ω0 folded into the sine layers' weights as in forward).
-func forwardStack(cfg Config, x *Node, params []*Node) *Node {
+// [K, out, 1] (the sine's factor folded into the sine layers' weights as in
+// forward).
+func forwardStack(cfg Config, act activation, x *Node, params []*Node) *Node {
 	k := params[0].Shape().Dimensions[0]
 	n := x.Shape().Dimensions[1]
 	if x.Rank() != 2 || x.Shape().Dimensions[0] != 3 {
@@ -84,8 +94,8 @@ func forwardStack(cfg Config, x *Node, params []*Node) *Node {
 	for l := 0; l <= last; l++ {
 		w, b := params[2*l], params[2*l+1]
 		if l < last {
-			w = MulScalar(w, cfg.omega(l))
-			b = MulScalar(b, cfg.omega(l))
+			w = MulScalar(w, act.scale(cfg.omega(l)))
+			b = MulScalar(b, act.scale(cfg.omega(l)))
 		}
 		out, in := cfg.layerDims(l)
 		if d := w.Shape().Dimensions; len(d) != 3 || d[0] != k || d[1] != out || d[2] != in {
@@ -94,7 +104,7 @@ func forwardStack(cfg Config, x *Node, params []*Node) *Node {
 		z := DotGeneral(w, []int{2}, []int{0}, h, []int{1}, []int{0}) // [K, out, N]
 		z = Add(z, b)
 		if l < last {
-			z = Sin(z)
+			z = act.apply(z)
 		}
 		h = z
 	}
@@ -278,7 +288,7 @@ func (t *StackTrainer) FitStack(ctx context.Context, inits []*Net, x []float32, 
 			break
 		}
 		args = stepArgs(args, xT, yT, steps+1, params, state)
-		outs, err := t.step.Exec(args...)
+		outs, err := t.step.Call(args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("siren: FitStack: training step %d: %w", steps+1, err)
 		}

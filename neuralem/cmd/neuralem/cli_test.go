@@ -28,60 +28,6 @@ func defaultPaths(t *testing.T) (string, string) {
 	return shared.TestdataPath(t, "default/emd20026_crop.mrc.gz"), shared.TestdataPath(t, "default/emd20026_crop.pdb")
 }
 
-func TestCLIErrors(t *testing.T) {
-	mapPath, modelPath := defaultPaths(t)
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.mrc")
-	if err := os.WriteFile(bad, []byte("this is not a map, it is far too short"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		args []string
-		code int
-		want []string // substrings of stderr
-	}{
-		{[]string{"frobnicate"}, 2, []string{`unknown command "frobnicate"`}},
-		{[]string{"info"}, 2, []string{"want at least 1 argument"}},
-		{[]string{"info", filepath.Join(dir, "missing.mrc")}, 1, []string{"missing.mrc"}},
-		{[]string{"info", bad}, 1, []string{"bad.mrc"}},
-		{[]string{"fit", mapPath}, 1, []string{"-o OUT.nem is required"}},
-		{[]string{"fit", mapPath, "-o", filepath.Join(dir, "x.nem"), "--preset", "gpu-huge"}, 1, []string{`unknown preset "gpu-huge"`}},
-		{[]string{"fit", mapPath, "-o", filepath.Join(dir, "x.nem"), "--shard", "3/2"}, 1, []string{"--shard", "3/2"}},
-		{[]string{"simulate", modelPath, "-o", filepath.Join(dir, "s.mrc"), "--resolution", "-1"}, 1, []string{"esolution"}},
-		{[]string{"graph", mapPath, "-o", filepath.Join(dir, "g"), "--cutoff", "-2"}, 1, []string{"cutoff"}},
-		{[]string{"query", mapPath, "--at", "0,0,0"}, 1, []string{"outside"}},
-		{[]string{"query", mapPath, "--at", "1,2"}, 1, []string{"want x,y,z"}},
-		{[]string{"eval", modelPath}, 2, []string{"want 2 argument"}},
-		{[]string{"fit", mapPath, "--dry-run", "--workers", "-1"}, 1, []string{"--workers -1"}},
-		{[]string{"fit", mapPath, "--dry-run", "--stack", "0"}, 1, []string{"--stack 0"}},
-		{[]string{"experiment", "interp", "-o", filepath.Join(dir, "e"), "--models", "1CRN,nosuch"}, 1, []string{`--models: unknown name "nosuch"`, "1CRN"}},
-		{[]string{"experiment", "graph", "-o", filepath.Join(dir, "e"), "--pairs", "EMD-0"}, 1, []string{`--pairs: unknown name "EMD-0"`, "EMD-2566"}},
-		{[]string{"experiment", "sweep", "-o", filepath.Join(dir, "e")}, 1, []string{`unknown experiment "sweep"`}},
-		{[]string{"fit", mapPath, "--dry-run", "--preset", "paper", "--init", "learned"}, 1, []string{"no learned initialisation", "paper", "GPU job"}},
-		{[]string{"fit", mapPath, "--dry-run", "--width", "32"}, 1, []string{"Width 64", "Width 32", "--init random"}},
-		{[]string{"fit", mapPath, "--dry-run", "--seed", "5"}, 1, []string{"--seed 5", "--init random"}},
-		{[]string{"fit", mapPath, "--dry-run", "--region-size", "24"}, 1, []string{"16-voxel regions", "--region-size 24", "--init random"}},
-		{[]string{"fit", mapPath, "--dry-run", "--init", "nosuch"}, 1, []string{`--init nosuch`, "learned, random or the path"}},
-		{[]string{"fit", mapPath, "--dry-run", "--init", filepath.Join(dir, "missing.nemi")}, 1, []string{"missing.nemi"}},
-		{[]string{"fit", mapPath, "--dry-run", "--init", mapPath}, 1, []string{"not a neuralem initialisation file"}},
-		{[]string{"meta-train"}, 1, []string{"-o INIT.nemi is required"}},
-		{[]string{"meta-train", "-o", filepath.Join(dir, "m.nemi"), "--preset", "paper"}, 1, []string{"GPU job"}},
-		{[]string{"meta-train", "-o", filepath.Join(dir, "m.nemi"), "--steps", "0"}, 1, []string{"OuterSteps = 0"}},
-	}
-	for _, c := range cases {
-		code, _, stderr := cli(t, c.args...)
-		if code != c.code {
-			t.Errorf("neuralem %s: exit %d, want %d (stderr %q)", strings.Join(c.args, " "), code, c.code, stderr)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(stderr, w) {
-				t.Errorf("neuralem %s: stderr %q lacks %q", strings.Join(c.args, " "), stderr, w)
-			}
-		}
-	}
-}
-
 func TestInfoJSON(t *testing.T) {
 	mapPath, modelPath := defaultPaths(t)
 	code, out, stderr := cli(t, "info", "--json", mapPath, modelPath)
@@ -102,7 +48,8 @@ func TestInfoJSON(t *testing.T) {
 
 // TestFitDryRun checks the plan of a fit of the shipped default with each
 // preset: regions from the preset's tiling, parameters per region, and no
-// output file.
+// output file; and the wall-time estimate from a few timed steps, which
+// says it is an estimate, how many steps it timed and what it assumes.
 func TestFitDryRun(t *testing.T) {
 	mapPath, _ := defaultPaths(t)
 	out := filepath.Join(t.TempDir(), "never.nem")
@@ -114,7 +61,8 @@ func TestFitDryRun(t *testing.T) {
 		{"cpu", 18, 8641, []any{16.0, 16.0, 16.0}},    // 2×3×3 regions of 16³; 3·64+64 + 2·(64·64+64) + 65
 		{"paper", 1, 264449, []any{27.0, 35.0, 40.0}}, // the whole map is one region ≤ 64
 	} {
-		code, stdout, stderr := cli(t, "fit", "--dry-run", "--json", "--preset", c.preset, mapPath, "-o", out)
+		// The paper network's steps take seconds each on a CPU: no estimate.
+		code, stdout, stderr := cli(t, "fit", "--dry-run", "--json", "--preset", c.preset, mapPath, "-o", out, "--estimate-steps", map[string]string{"cpu": "3", "paper": "0"}[c.preset])
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", c.preset, code, stderr)
 		}
@@ -125,12 +73,91 @@ func TestFitDryRun(t *testing.T) {
 		if plan["regions"] != c.regions || plan["params_per_region"] != c.params || !jsonEq(plan["region_shape"], c.regionShape) {
 			t.Errorf("%s: plan %v, want %v regions of %v with %v parameters", c.preset, plan, c.regions, c.regionShape, c.params)
 		}
+		est, _ := plan["estimate"].(map[string]any)
+		switch c.preset {
+		case "cpu":
+			// wall = first step + ⌈18 regions / workers⌉ · 155 steps · step time.
+			w := est["workers"].(float64)
+			want := est["compile_s"].(float64) + math.Ceil(18/w)*155*est["step_s"].(float64)
+			if est["is_estimate"] != true || est["timed_steps"] != 3.0 || est["steps_per_region"] != 155.0 ||
+				!strings.Contains(est["steps_per_region_source"].(string), "bench/siren/README.md") || math.Abs(est["wall_s"].(float64)-want) > 1e-6*want {
+				t.Errorf("cpu estimate %v, want wall %g", est, want)
+			}
+		case "paper":
+			if est != nil {
+				t.Errorf("paper: estimate %v with --estimate-steps 0", est)
+			}
+		}
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("--dry-run wrote %s", out)
 	}
-	if code, stdout, stderr := cli(t, "fit", "--dry-run", mapPath); code != 0 || !strings.Contains(stdout, "18 regions") {
+	code, stdout, stderr := cli(t, "fit", "--dry-run", mapPath, "--estimate-steps", "3")
+	if code != 0 || !strings.Contains(stdout, "18 regions") || !strings.Contains(stdout, "estimated wall time ≈") ||
+		!strings.Contains(stdout, "an estimate: 3 steps of one region timed") || !strings.Contains(stdout, "assumes 155 steps per region — the cpu preset's measured median") {
 		t.Errorf("--dry-run without -o: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestFitJSONAndInfo: fit --json reports the total steps, the time, and
+// each region's steps, best loss and stop reason, from what the .nem keeps;
+// info (text and --json) summarises them; a resumed run marks resumed
+// regions.
+func TestFitJSONAndInfo(t *testing.T) {
+	mapPath, _ := defaultPaths(t)
+	out := filepath.Join(t.TempDir(), "r.nem")
+	tiny := []string{"--region-size", "24", "--width", "16", "--hidden-layers", "1", "--max-steps", "4", "--json", "--init", "random"}
+	code, _, stderr := cli(t, append([]string{"fit", mapPath, "-o", out, "--regions", "0-2"}, tiny...)...)
+	if code != 0 {
+		t.Fatalf("fit: %d %s", code, stderr)
+	}
+	code, stdout, stderr := cli(t, append([]string{"fit", mapPath, "-o", out}, tiny...)...)
+	if code != 0 {
+		t.Fatalf("resumed fit: %d %s", code, stderr)
+	}
+	var rep struct {
+		Steps        int     `json:"steps"`
+		StepsThisRun int     `json:"steps_this_run"`
+		Seconds      float64 `json:"seconds"`
+		Regions      []struct {
+			ID, Steps  int
+			BestLoss   float64 `json:"best_loss"`
+			StopReason string  `json:"stop_reason"`
+			Resumed    *bool
+		} `json:"region_reports"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("fit --json: %v\n%s", err, stdout)
+	}
+	if rep.Steps != 32 || rep.StepsThisRun != 20 || !(rep.Seconds > 0) || len(rep.Regions) != 8 {
+		t.Errorf("fit --json: steps %d (this run %d), %g s, %d regions; want 8 regions × 4 steps = 32, 20 this run", rep.Steps, rep.StepsThisRun, rep.Seconds, len(rep.Regions))
+	}
+	nm, err := neuralmap.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rep.Regions {
+		stored := nm.Regions[r.ID].Report
+		if r.Steps != stored.Steps || r.BestLoss != stored.BestLoss || r.StopReason != stored.StopReason || r.StopReason != "MaxSteps reached" ||
+			r.Resumed == nil || *r.Resumed != (r.ID <= 2) {
+			t.Errorf("region %d: reported %+v, stored %+v", i, r, stored)
+		}
+	}
+	code, stdout, _ = cli(t, "info", out)
+	if code != 0 || !strings.Contains(stdout, "8 of 8 regions fitted, 32 steps (median 4, max 4 per region)") ||
+		!strings.Contains(stdout, "stopped: 8 MaxSteps reached") || !strings.Contains(stdout, "best loss: worst") {
+		t.Errorf("info: %s", stdout)
+	}
+	code, stdout, _ = cli(t, "info", "--json", out)
+	var info struct {
+		Training map[string]any
+		Regions  []map[string]any `json:"region_reports"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &info); err != nil || code != 0 {
+		t.Fatalf("info --json: %v %s", err, stdout)
+	}
+	if info.Training["steps"] != 32.0 || info.Training["median_steps"] != 4.0 || !jsonEq(info.Training["by_stop_reason"], map[string]any{"MaxSteps reached": 8.0}) || len(info.Regions) != 8 {
+		t.Errorf("info --json training %v, %d regions", info.Training, len(info.Regions))
 	}
 }
 
@@ -400,13 +427,13 @@ func TestInitFlagAndMetaTrain(t *testing.T) {
 			t.Errorf("default fit records init %v, want the built-in cpu one", rec)
 		}
 		code, info, _ := cli(t, "info", filepath.Join(dir, c.out))
-		if code != 0 || !strings.Contains(info, "initialisation: "+c.kind) {
+		if code != 0 || !strings.Contains(info, "initial weights: "+c.kind) {
 			t.Errorf("info %s: exit %d, want the initialisation shown:\n%s", c.out, code, info)
 		}
 	}
 	// Resuming a.nem (made from tiny.nemi) with the built-in init is refused.
 	code, _, stderr = fit("a.nem")
-	if code != 1 || !strings.Contains(stderr, "initialisation learned tiny.nemi") || !strings.Contains(stderr, "this fit learned cpu (built in)") {
+	if code != 1 || !strings.Contains(stderr, "initial weights learned tiny.nemi") || !strings.Contains(stderr, "this fit learned cpu (built in)") {
 		t.Errorf("resume with another init: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/grid"
@@ -18,7 +21,7 @@ func init() {
 }
 
 func runInfo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("info", "FILE...", "Prints what a file holds: for a map (MRC/CCP4, .gz) the header word by word, the\nframe in Å, data statistics and every MRC2014 rule it breaks; for a model (PDB/mmCIF)\nits atoms, chains and resolution; for a neural map (.nem) its frame, fit summary and\ninitialisation; for an initialisation (.nemi) its network, training and provenance.", stderr)
+	fs := newFlags("info", "FILE...", "Prints what a file holds: for a map (MRC/CCP4, .gz) the header word by word, the\nframe in Å, data statistics and every MRC2014 rule it breaks; for a model (PDB/mmCIF)\nits atoms, chains and resolution; for a neural map (.nem) its frame, fit summary and\ninitial weights; for an initialisation (.nemi, 'neuralem meta-train') its network,\ntraining and provenance.", stderr)
 	asJSON := fs.Bool("json", false, "write JSON to stdout")
 	pos, err := parse(fs, args, 1, -1)
 	if err != nil {
@@ -29,6 +32,9 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 		kind, err := fileKind(path)
 		if err != nil {
 			return err
+		}
+		if isInitFile(path) {
+			kind = "nemi"
 		}
 		var v any
 		switch kind {
@@ -80,7 +86,7 @@ type mapInfoT struct {
 }
 
 func mapInfo(path string) (*mapInfoT, error) {
-	m, err := mrc.ReadOptions{AllowNonFinite: true}.Read(path)
+	m, err := mrc.ReadOptions{AllowNonFinite: true}.Read(path) // info reports NaN/Inf voxels instead of refusing them
 	if err != nil {
 		return nil, err
 	}
@@ -138,21 +144,24 @@ func modelInfo(path string) (*modelInfoT, error) {
 }
 
 type nemInfoT struct {
-	File       string     `json:"file"`
-	Kind       string     `json:"kind"`
-	Shape      [3]int     `json:"shape_xyz"`
-	VoxelSize  [3]float64 `json:"voxel_size_A"`
-	Origin     [3]float64 `json:"origin_A"`
-	Resolution float64    `json:"resolution_A"`
-	Mu         float64    `json:"mu"`
-	Sigma      float64    `json:"sigma"`
-	Regions    int        `json:"regions"`
-	Fitted     int        `json:"fitted"`
-	Params     int        `json:"parameters"`
-	Summary    string     `json:"summary"`
-	Complete   bool       `json:"complete"`
-	// Init is the initialisation the networks started from.
-	Init neuralmap.InitRecord `json:"init"`
+	File          string               `json:"file"`
+	Kind          string               `json:"kind"`
+	Shape         [3]int               `json:"shape_xyz"`
+	VoxelSize     [3]float64           `json:"voxel_size_A"`
+	Origin        [3]float64           `json:"origin_A"`
+	Resolution    float64              `json:"resolution_A"`
+	Mu            float64              `json:"mu"`
+	Sigma         float64              `json:"sigma"`
+	NormSource    string               `json:"normalization_from,omitempty"`
+	Regions       int                  `json:"regions"`
+	Fitted        int                  `json:"fitted"`
+	Params        int                  `json:"parameters"`
+	Summary       string               `json:"summary"`
+	Complete      bool                 `json:"complete"`
+	Init          neuralmap.InitRecord `json:"init"`
+	Training      map[string]any       `json:"training"`
+	RegionReports []regionJSON         `json:"region_reports"`
+	training      neuralmap.TrainingSummary
 }
 
 func nemInfo(path string) (*nemInfoT, error) {
@@ -160,10 +169,25 @@ func nemInfo(path string) (*nemInfoT, error) {
 	if err != nil {
 		return nil, err
 	}
+	ts := m.TrainingSummary()
 	return &nemInfoT{File: path, Kind: "neural map", Shape: m.Frame.Shape, VoxelSize: m.Frame.Spacing,
-		Origin: m.Frame.Origin, Resolution: m.Resolution, Mu: m.Mu, Sigma: m.Sigma,
+		Origin: m.Frame.Origin, Resolution: m.Resolution, Mu: m.Mu, Sigma: m.Sigma, NormSource: m.NormSource,
 		Regions: len(m.Regions), Fitted: len(m.Fitted()), Params: m.NumParams(),
-		Summary: m.FitSummary(), Complete: m.Complete(), Init: m.Init}, nil
+		Summary: m.FitSummary(), Complete: m.Complete(), Init: m.Init,
+		Training: summaryJSON(ts), RegionReports: regionReports(m, nil), training: ts}, nil
+}
+
+// isInitFile reports whether path starts with an initialisation file's
+// magic ("NEURALEM-INIT"; a neural map's is "NEURALEM-MAP").
+func isInitFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 13)
+	n, _ := io.ReadFull(f, head)
+	return bytes.Equal(head[:n], []byte("NEURALEM-INIT"))
 }
 
 type nemiInfoT struct {
@@ -221,16 +245,30 @@ func printInfo(w io.Writer, v any) {
 		fmt.Fprintln(w)
 	case *nemInfoT:
 		fmt.Fprintf(w, "%s: neural map of shape %v, voxel %.4g Å, origin (%.3f, %.3f, %.3f) Å\n", v.File, v.Shape, v.VoxelSize[0], v.Origin[0], v.Origin[1], v.Origin[2])
-		fmt.Fprintf(w, "  %s; %d parameters; μ %.4g σ %.4g (on [0,1]); resolution %.3g Å\n", v.Summary, v.Params, v.Mu, v.Sigma, v.Resolution)
-		fmt.Fprintf(w, "  initialisation: %s\n", v.Init)
+		res := "unknown"
+		if v.Resolution > 0 {
+			res = fmt.Sprintf("%.3g Å", v.Resolution)
+		}
+		fmt.Fprintf(w, "  %d parameters; μ %.4g σ %.4g (on [0,1]); resolution %s\n", v.Params, v.Mu, v.Sigma, res)
+		if v.NormSource != "" {
+			fmt.Fprintf(w, "  normalisation: %s\n", v.NormSource)
+		}
+		fmt.Fprintf(w, "  initial weights: %s\n", v.Init)
+		for _, l := range strings.Split(v.training.String(), "\n") {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
 	case *nemiInfoT:
 		m := v.Meta
 		fmt.Fprintf(w, "%s: SIREN initialisation for the %s preset (width %d, %d hidden sine layers, ω0 %g), sha256 %s\n",
 			v.File, m.Preset, m.Width, m.HiddenLayers, m.Omega0, v.SHA256)
 		t := m.Train
-		fmt.Fprintf(w, "  %s on %d-voxel regions: %d of %d outer steps, %d regions per step, k = %d inner Adam steps at lr %g, meta step %g → %g, seed %d; %s\n",
-			m.Method, m.RegionEdge, m.Done, t.OuterSteps, t.Batch, t.InnerSteps, t.InnerLR, t.MetaLR, t.MetaLRFinal, t.Seed, m.Elapsed.Round(time.Second))
-		fmt.Fprintf(w, "  trained on %d sources; held out: %v\n", len(m.Sources), m.HeldOut)
+		state := "finished"
+		if m.Done < t.OuterSteps {
+			state = "UNFINISHED (a checkpoint: fits refuse it until meta-train completes)"
+		}
+		fmt.Fprintf(w, "  %s on %d-voxel regions: %d of %d outer steps (%s), %d regions per step, k = %d inner Adam steps at lr %g, meta step %g → %g, seed %d; %s\n",
+			m.Method, m.RegionEdge, m.Done, t.OuterSteps, state, t.Batch, t.InnerSteps, t.InnerLR, t.MetaLR, t.MetaLRFinal, t.Seed, m.Elapsed.Round(time.Second))
+		fmt.Fprintf(w, "  trained on %d sources; held out: %s\n", len(m.Sources), strings.Join(m.HeldOut, ", "))
 		fmt.Fprintf(w, "  made by: %s (%s)\n", m.Command, m.Created)
 		if m.Notes != "" {
 			fmt.Fprintf(w, "  notes: %s\n", m.Notes)

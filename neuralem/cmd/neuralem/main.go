@@ -17,7 +17,7 @@
 //	export      resample a neural map onto a grid and write MRC
 //	graph       build a density graph from a neural map or a classical interpolator
 //	eval        compare a density graph with an atomic model
-//	experiment  reproduce the paper's experiments (interp | graph)
+//	experiment  reproduce the paper's experiments (interp | noise | graph)
 //	demo        the main job on the shipped default: fit, graph, evaluate
 //
 // Every command takes --help. Long work shows a progress bar on stderr;
@@ -33,6 +33,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -137,6 +138,12 @@ func parse(fs *flag.FlagSet, args []string, minPos, maxPos int) ([]string, error
 		fs.Usage()
 		return nil, errUsage
 	}
+	set := setFlags(fs)
+	for _, check := range validators[fs] {
+		if err := check(set); err != nil {
+			return nil, err
+		}
+	}
 	return pos, nil
 }
 
@@ -156,25 +163,29 @@ func parseInts(s string) ([]int, error) {
 			continue
 		}
 		if a, b, ok := strings.Cut(f, "-"); ok && a != "" {
-			var lo, hi int
-			if _, err := fmt.Sscanf(a+" "+b, "%d %d", &lo, &hi); err != nil || hi < lo {
-				return nil, fmt.Errorf("bad range %q", f)
+			lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+			hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+			if err1 != nil || err2 != nil || hi < lo || hi-lo > 1<<24 {
+				return nil, fmt.Errorf("bad range %q (want FIRST-LAST with FIRST ≤ LAST)", f)
 			}
 			for i := lo; i <= hi; i++ {
 				out = append(out, i)
 			}
 			continue
 		}
-		var v int
-		if _, err := fmt.Sscanf(f, "%d", &v); err != nil {
+		v, err := strconv.Atoi(f)
+		if err != nil {
 			return nil, fmt.Errorf("bad integer %q", f)
 		}
 		out = append(out, v)
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%q lists no region", s)
+	}
 	return out, nil
 }
 
-// parseTriple parses "x,y,z" into three floats.
+// parseTriple parses "x,y,z" into three finite numbers.
 func parseTriple(s string) ([3]float64, error) {
 	var v [3]float64
 	parts := strings.Split(s, ",")
@@ -182,9 +193,28 @@ func parseTriple(s string) ([3]float64, error) {
 		return v, fmt.Errorf("%q: want x,y,z", s)
 	}
 	for i, p := range parts {
-		if _, err := fmt.Sscanf(strings.TrimSpace(p), "%g", &v[i]); err != nil {
-			return v, fmt.Errorf("%q: component %d %q is not a number", s, i+1, p)
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || !finite(x) {
+			return v, fmt.Errorf("%q: component %d %q is not a finite number", s, i+1, strings.TrimSpace(p))
 		}
+		v[i] = x
+	}
+	return v, nil
+}
+
+// parseIndex parses "i,j,k" into three integers, naming the flag in errors.
+func parseIndex(flagName, s string) ([3]int, error) {
+	var v [3]int
+	parts := strings.Split(s, ",")
+	if len(parts) != 3 {
+		return v, fmt.Errorf("--%s %q: want three integers i,j,k", flagName, s)
+	}
+	for i, p := range parts {
+		x, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return v, fmt.Errorf("--%s %q: component %d %q is not an integer", flagName, s, i+1, strings.TrimSpace(p))
+		}
+		v[i] = x
 	}
 	return v, nil
 }

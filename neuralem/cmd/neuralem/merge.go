@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
 )
 
@@ -13,8 +14,9 @@ func init() {
 
 func runMerge(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("merge", "SHARD.nem... -o OUT.nem",
-		"Merges partial neural maps (from 'fit --shard' or '--regions') into one. Every region\nmust be present exactly once and all shards must come from the same map, normalisation,\ntiling and architecture; otherwise the difference (or the missing regions) is named.", stderr)
-	out := fs.String("o", "", "output neural map file (required)")
+		"Merges partial neural maps (from 'fit --shard' or '--regions') into one. Every region\nmust be present exactly once and all shards must come from the same map, normalisation,\nresolution, tiling, architecture and training settings; otherwise the field, both values\nand both files (or the missing regions) are named.", stderr)
+	out := fs.String("o", "", "output neural map file (required; not one of the shards)")
+	force := fs.Bool("force", false, "overwrite -o even if it holds something other than a neural map")
 	pos, err := parse(fs, args, 1, -1)
 	if err != nil {
 		return err
@@ -22,6 +24,14 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return fmt.Errorf("-o OUT.nem is required")
 	}
+	if err := checkOutput("-o", *out, kindNeural, *force, pos...); err != nil {
+		return err
+	}
+	lock, err := atomicfile.Lock(*out)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	var shards []*neuralmap.NeuralMap
 	for _, p := range pos {
 		m, err := neuralmap.Load(p)

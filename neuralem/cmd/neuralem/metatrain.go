@@ -11,8 +11,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/neuralem/neuralem/internal/datadir"
 	"github.com/neuralem/neuralem/neuralem/internal/progress"
-	"github.com/neuralem/neuralem/neuralem/internal/shared"
 	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
 )
@@ -26,7 +26,7 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 		"Meta-learns initial weights for a preset's networks (Reptile): at each outer step it draws\n--batch 16³ regions from the training maps, trains the current initialisation on each for\n--inner-steps Adam steps and moves it towards the trained weights. The training set is\nexperimental maps (--maps) and models simulated with molmap (--models) at --resolutions on\ngrids of R/3 and of the experimental maps' voxel sizes; the default is the split of\nneuralem/metainit.DefaultSplit (held out: EMD-20026, EMD-2566 and four simulated models).\nThe output is rewritten atomically every --checkpoint-every outer steps: running the same\ncommand again resumes.", stderr)
 	preset := fs.String("preset", "cpu", "preset whose network and region size are learned for (cpu)")
 	out := fs.String("o", "", "output initialisation file (.nemi; required; resumed from if unfinished)")
-	data := fs.String("data", shared.DataDir(), "shared data directory (for the default split)")
+	data := fs.String("data", os.Getenv(datadir.EnvVar), "shared data directory for the default split (default $"+datadir.EnvVar+", else ../shared/data beside the repository)")
 	maps := fs.String("maps", "", "experimental training maps, comma-separated (default: the split's)")
 	models := fs.String("models", "", "training models to simulate, comma-separated (default: the split's)")
 	resolutions := fs.String("resolutions", "", "simulated resolutions in Å, comma-separated (default 1.2,1.5,2,2.5,3,3.5,4)")
@@ -43,18 +43,36 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "goroutines, each with its own backend (0: one per core on the Go backend)")
 	every := fs.Int("checkpoint-every", 100, "write the output every this many outer steps")
 	asJSON := fs.Bool("json", false, "write a JSON summary to stdout")
+	onParsed(fs, func(set map[string]bool) error {
+		return firstErr(
+			check(*preset == "cpu", "preset", *preset, "cpu: meta-training runs for the cpu preset only here (the paper preset's 256-wide network on 64³ regions is a GPU job)"),
+			check(*steps > 0, "steps", *steps, "a number of outer steps > 0"),
+			check(*batch > 0, "batch", *batch, "a number of regions per outer step > 0"),
+			check(*inner > 0, "inner-steps", *inner, "a number of inner Adam steps > 0"),
+			check(finite(*innerLR) && *innerLR >= 0, "inner-lr", *innerLR, "a finite learning rate > 0 (0: the preset's)"),
+			check(*metaLR > 0 && *metaLR <= 1, "meta-lr", *metaLR, "a Reptile step in (0, 1]"),
+			check(*metaLRFinal >= 0 && *metaLRFinal <= *metaLR, "meta-lr-final", *metaLRFinal, fmt.Sprintf("a Reptile step in [0, --meta-lr %g]", *metaLR)),
+			check(*workers >= 0, "workers", *workers, "≥ 0 (0: one per core)"),
+			check(*every > 0, "checkpoint-every", *every, "a number of outer steps > 0"),
+			check(*perMap > 0, "regions-per-map", *perMap, "a number of regions > 0"),
+			check(*perSim > 0, "regions-per-sim", *perSim, "a number of regions > 0"),
+		)
+	})
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("-o INIT%s is required", metainit.FileExt)
 	}
+	if err := checkOutput("-o", *out, kindInit, false); err != nil {
+		return err
+	}
 	p, err := neuralmap.PresetNetwork(*preset)
 	if err != nil {
 		return err
 	}
-	if *preset != "cpu" {
-		return fmt.Errorf("--preset %s: meta-training runs for the cpu preset only here (the paper preset's 256-wide network on 64³ regions is a GPU job)", *preset)
+	if *data == "" {
+		*data = datadir.Shared()
 	}
 	split, err := metaSplit(*data, *maps, *models, *resolutions, *perMap, *perSim)
 	if err != nil {

@@ -40,7 +40,8 @@ func runQuery(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&at, "at", "a point x,y,z in Å (repeatable)")
 	points := fs.String("points", "", "file with one point x,y,z per line ('-' for stdin; # comments)")
 	units := fs.String("units", "01", "density scale: 01 (paper's [0,1]), signed ([-1,1]) or original (input map units)")
-	interp := fs.String("interp", "bspline", "interpolator for a density map: trilinear or bspline")
+	interp := fs.String("interp", "bspline", "interpolator for a density map: trilinear or bspline (refused for a neural map)")
+	levelFrom := addLevelFlag(fs)
 	asJSON := fs.Bool("json", false, "write JSON to stdout (default: CSV)")
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
@@ -68,7 +69,7 @@ func runQuery(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	lf, err := loadField(pos[0], *interp)
+	lf, err := loadField(pos[0], *interp, setFlags(fs)["interp"], *levelFrom)
 	if err != nil {
 		return err
 	}

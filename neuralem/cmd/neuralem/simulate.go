@@ -17,10 +17,16 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("simulate", "MODEL -o OUT.mrc --resolution Å",
 		"Simulates a density map from an atomic model as ChimeraX molmap does: a Gaussian of\nσ = resolution/(π√2) per atom weighted by atomic number, cut off at 5σ, on a grid of\nspacing resolution/3 (or --spacing) padded by 3×resolution. The origin is the atoms'\nminimum minus the padding at any spacing, so maps at different spacings share a frame.", stderr)
 	out := fs.String("o", "", "output MRC file (required)")
-	res := fs.Float64("resolution", 0, "resolution in Å (required; the model header's value is used if 0 and present)")
-	spacing := fs.Float64("spacing", 0, "voxel size in Å (default resolution/3)")
+	res := fs.Float64("resolution", 0, "resolution in Å, > 0 (default: the model file's REMARK 2 / mmCIF resolution)")
+	spacing := fs.Float64("spacing", 0, "voxel size in Å, > 0 (default resolution/3)")
 	hyd := fs.Bool("hydrogens", false, "include hydrogen atoms (ChimeraX molmap semantics here exclude them by default)")
+	force := fs.Bool("force", false, "overwrite -o even if it holds something other than an MRC map")
 	asJSON := fs.Bool("json", false, "write a JSON summary to stdout")
+	var set map[string]bool
+	onParsed(fs, func(s map[string]bool) error {
+		set = s
+		return check(!set["spacing"] || (finite(*spacing) && *spacing > 0), "spacing", *spacing, "a voxel size > 0 Å (leave it out for resolution/3)")
+	})
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -28,19 +34,29 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return fmt.Errorf("-o OUT.mrc is required")
 	}
+	if err := checkOutput("-o", *out, kindMRC, *force, pos[0]); err != nil {
+		return err
+	}
 	m, err := model.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}
-	r := *res
-	if r == 0 {
-		r = m.Resolution
+	fileRes := "the file gives none"
+	if m.Resolution > 0 {
+		fileRes = fmt.Sprintf("the file gives %.3g Å", m.Resolution)
 	}
-	if r <= 0 {
-		return fmt.Errorf("%s: resolution unknown (the file does not give one): pass --resolution", pos[0])
+	r := *res
+	switch {
+	case set["resolution"] && !(finite(r) && r > 0):
+		return fmt.Errorf("--resolution %g: want a resolution > 0 Å (leave it out to use the model file's; %s)", r, fileRes)
+	case !set["resolution"]:
+		r = m.Resolution
+		if r <= 0 {
+			return fmt.Errorf("%s: resolution unknown (%s): pass --resolution", pos[0], fileRes)
+		}
 	}
 	p := molmap.Defaults(r)
-	if *spacing != 0 {
+	if set["spacing"] {
 		p.Spacing = *spacing
 	}
 	p.IncludeHydrogens = *hyd
