@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -33,7 +31,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if isInitFile(path) {
+		if sniff(path) == kindInit { // fileKind takes every "NEURALEM" file for a neural map
 			kind = "nemi"
 		}
 		var v any
@@ -175,19 +173,6 @@ func nemInfo(path string) (*nemInfoT, error) {
 		Regions: len(m.Regions), Fitted: len(m.Fitted()), Params: m.NumParams(),
 		Summary: m.FitSummary(), Complete: m.Complete(), Init: m.Init,
 		Training: summaryJSON(ts), RegionReports: regionReports(m, nil), training: ts}, nil
-}
-
-// isInitFile reports whether path starts with an initialisation file's
-// magic ("NEURALEM-INIT"; a neural map's is "NEURALEM-MAP").
-func isInitFile(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	head := make([]byte, 13)
-	n, _ := io.ReadFull(f, head)
-	return bytes.Equal(head[:n], []byte("NEURALEM-INIT"))
 }
 
 type nemiInfoT struct {
