@@ -40,6 +40,12 @@ type RunOptions struct {
 	CheckpointEvery int
 	// Command is recorded in the file.
 	Command string
+	// Shorten finishes an unfinished output in Train.OuterSteps outer
+	// steps although it was started for more (TrainOptions.Shorten: the
+	// meta step decays from its current value to the final one over the
+	// remaining steps). The file records the planned and the actual
+	// schedule, and both commands.
+	Shorten bool
 	Backend compute.Backend
 }
 
@@ -93,7 +99,29 @@ func Run(ctx context.Context, opts RunOptions, progress func(RunProgress) error)
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return nil, fmt.Errorf("metainit: run: resuming from %s: %w", opts.Output, err)
+	case opts.Shorten:
+		if prev.Meta.Done >= prev.Meta.Train.OuterSteps {
+			return nil, fmt.Errorf("metainit: run: %s is finished (%d outer steps): nothing to shorten", opts.Output, prev.Meta.Done)
+		}
+		short, err := prev.Meta.Train.Shorten(prev.Meta.Done, opts.Train.OuterSteps)
+		if err != nil {
+			return nil, fmt.Errorf("metainit: run: %s: %w", opts.Output, err)
+		}
+		short.Workers = opts.Train.Workers
+		want := opts.Train
+		want.OuterSteps = prev.Meta.Train.OuterSteps
+		opts.Train = want
+		if err := resumable(prev, opts); err != nil {
+			return nil, fmt.Errorf("metainit: run: %s was made differently (%v); remove it or use another path", opts.Output, err)
+		}
+		opts.Train = short
+		prev.Meta.Train = short
+		opts.Command = prev.Meta.Command + "; shortened by: " + opts.Command
+		start = prev
 	default:
+		if opts.Train.OuterSteps != prev.Meta.Train.OuterSteps && prev.Meta.Done < prev.Meta.Train.OuterSteps && prev.Meta.Done < opts.Train.OuterSteps {
+			return nil, fmt.Errorf("metainit: run: %s was started for %d outer steps, now %d: to finish it in %d, shorten it (meta-train --shorten)", opts.Output, prev.Meta.Train.OuterSteps, opts.Train.OuterSteps, opts.Train.OuterSteps)
+		}
 		if err := resumable(prev, opts); err != nil {
 			return nil, fmt.Errorf("metainit: run: %s was made differently (%v); remove it or use another path", opts.Output, err)
 		}

@@ -35,6 +35,13 @@ type TrainOptions struct {
 	// step, so a run resumed from a checkpoint continues exactly as it
 	// would have.
 	Seed uint64 `json:"seed"`
+	// ShortenedAt and PlannedSteps record a run finished earlier than
+	// planned (Shorten): it was started for PlannedSteps outer steps and,
+	// from outer step ShortenedAt on, its meta step decays linearly from
+	// the value it had there to MetaLRFinal at OuterSteps. Both 0: the run
+	// went as planned.
+	ShortenedAt  int `json:"shortened_at,omitempty"`
+	PlannedSteps int `json:"planned_steps,omitempty"`
 	// Workers is the number of goroutines, each with its own backend and
 	// stack of Batch/Workers regions (0: GOMAXPROCS on the Go backend).
 	Workers int `json:"-"`
@@ -64,14 +71,43 @@ func (o TrainOptions) Validate() error {
 		return fmt.Errorf("metainit: MetaLRFinal = %g, want in [0, MetaLR = %g]", o.MetaLRFinal, o.MetaLR)
 	case o.Workers < 0:
 		return fmt.Errorf("metainit: Workers = %d, want ≥ 0 (0: automatic)", o.Workers)
+	case (o.ShortenedAt != 0 || o.PlannedSteps != 0) && !(0 < o.ShortenedAt && o.ShortenedAt < o.OuterSteps && o.OuterSteps < o.PlannedSteps):
+		return fmt.Errorf("metainit: ShortenedAt = %d, OuterSteps = %d, PlannedSteps = %d: want 0 < ShortenedAt < OuterSteps < PlannedSteps", o.ShortenedAt, o.OuterSteps, o.PlannedSteps)
 	}
 	return nil
 }
 
+// Shorten returns the options of the run o, done outer steps into it,
+// finished at steps outer steps instead of o.OuterSteps: the meta step
+// follows o's schedule up to done, then decays linearly from its value
+// there to MetaLRFinal at steps (no jump). Use it when held-out
+// measurements show the initialisation has stopped improving.
+func (o TrainOptions) Shorten(done, steps int) (TrainOptions, error) {
+	if o.ShortenedAt != 0 {
+		return o, fmt.Errorf("metainit: the run was already shortened at outer step %d (planned %d)", o.ShortenedAt, o.PlannedSteps)
+	}
+	if !(0 < done && done < steps && steps < o.OuterSteps) {
+		return o, fmt.Errorf("metainit: shorten a run of %d outer steps at step %d to %d: want 0 < %d < new total < %d", o.OuterSteps, done, steps, done, o.OuterSteps)
+	}
+	s := o
+	s.ShortenedAt, s.PlannedSteps, s.OuterSteps = done, o.OuterSteps, steps
+	return s, s.Validate()
+}
+
 // metaLR returns ε at outer step t (0-based).
 func (o TrainOptions) metaLR(t int) float64 {
-	f := float64(t) / float64(o.OuterSteps)
-	return o.MetaLR + f*(o.MetaLRFinal-o.MetaLR)
+	if o.ShortenedAt == 0 {
+		f := float64(t) / float64(o.OuterSteps)
+		return o.MetaLR + f*(o.MetaLRFinal-o.MetaLR)
+	}
+	planned := o
+	planned.ShortenedAt, planned.OuterSteps = 0, o.PlannedSteps
+	if t < o.ShortenedAt {
+		return planned.metaLR(t)
+	}
+	e0 := planned.metaLR(o.ShortenedAt)
+	f := float64(t-o.ShortenedAt) / float64(o.OuterSteps-o.ShortenedAt)
+	return e0 + f*(o.MetaLRFinal-e0)
 }
 
 // TrainProgress is passed to Train's progress callback after every outer

@@ -227,3 +227,40 @@ func TestRunCheckpoint(t *testing.T) {
 		t.Errorf("output over an input: %v", err)
 	}
 }
+
+// TestShortenSchedule: a shortened run follows the planned meta step up to
+// the step where it was shortened, then decays without a jump to the final
+// value at the new last step; impossible shortenings are refused.
+func TestShortenSchedule(t *testing.T) {
+	o := TrainOptions{OuterSteps: 6000, Batch: 4, InnerSteps: 10, InnerLR: 1e-3, MetaLR: 0.5, MetaLRFinal: 0, Seed: 1}
+	s, err := o.Shorten(2000, 2500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ShortenedAt != 2000 || s.PlannedSteps != 6000 || s.OuterSteps != 2500 {
+		t.Fatalf("Shorten(2000, 2500) = %+v", s)
+	}
+	for _, st := range []int{0, 1000, 1999} {
+		if a, b := s.metaLR(st), o.metaLR(st); a != b {
+			t.Errorf("step %d: shortened meta step %g, planned %g (want equal before the cut)", st, a, b)
+		}
+	}
+	at := o.metaLR(2000) // 0.5·(1 − 2000/6000) = 1/3
+	if d := s.metaLR(2000) - at; d*d > 1e-24 {
+		t.Errorf("step 2000: %g, want %g (no jump)", s.metaLR(2000), at)
+	}
+	if got, want := s.metaLR(2250), at/2; (got-want)*(got-want) > 1e-24 {
+		t.Errorf("step 2250: %g, want %g (halfway to 0)", got, want)
+	}
+	if got := s.metaLR(2500); got*got > 1e-24 {
+		t.Errorf("step 2500: %g, want 0", got)
+	}
+	for _, c := range [][2]int{{0, 2500}, {2500, 2500}, {2000, 6000}, {2000, 7000}} {
+		if _, err := o.Shorten(c[0], c[1]); err == nil {
+			t.Errorf("Shorten(%d, %d) accepted", c[0], c[1])
+		}
+	}
+	if _, err := s.Shorten(2100, 2200); err == nil {
+		t.Error("shortening twice accepted")
+	}
+}

@@ -42,6 +42,7 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", def.Seed, "seed of the initial network, the regions drawn and their symmetries")
 	workers := fs.Int("workers", 0, "goroutines, each with its own backend (0: one per core on the Go backend)")
 	every := fs.Int("checkpoint-every", 100, "write the output every this many outer steps")
+	shorten := fs.Bool("shorten", false, "finish the unfinished -o file in --steps outer steps instead of the number it was started for: from the step it reached, the Reptile step decays linearly to --meta-lr-final (recorded in the file, with both commands)")
 	asJSON := fs.Bool("json", false, "write a JSON summary to stdout")
 	onParsed(fs, func(set map[string]bool) error {
 		return firstErr(
@@ -54,6 +55,7 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 			check(*metaLRFinal >= 0 && *metaLRFinal <= *metaLR, "meta-lr-final", *metaLRFinal, fmt.Sprintf("a Reptile step in [0, --meta-lr %g]", *metaLR)),
 			check(*workers >= 0, "workers", *workers, "≥ 0 (0: one per core)"),
 			check(*every > 0, "checkpoint-every", *every, "a number of outer steps > 0"),
+			check(!*shorten || set["steps"], "shorten", *shorten, "it with --steps (the new total of outer steps)"),
 			check(*perMap > 0, "regions-per-map", *perMap, "a number of regions > 0"),
 			check(*perSim > 0, "regions-per-sim", *perSim, "a number of regions > 0"),
 		)
@@ -90,7 +92,7 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	opts := metainit.RunOptions{
 		Preset: *preset, Config: p.Config, Edge: p.Tiling.Size, Sources: split.Train, HeldOut: heldOutNames(split),
 		Data: metainit.DefaultDataOptions(p.Tiling.Size, *seed), Train: t, Output: *out, CheckpointEvery: *every,
-		Command: "neuralem meta-train " + strings.Join(args, " "),
+		Command: "neuralem meta-train " + strings.Join(args, " "), Shorten: *shorten,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
