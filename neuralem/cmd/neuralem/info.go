@@ -253,6 +253,10 @@ func printInfo(w io.Writer, v any) {
 		}
 		fmt.Fprintf(w, "  %s on %d-voxel regions: %d of %d outer steps (%s), %d regions per step, k = %d inner Adam steps at lr %g, meta step %g → %g, seed %d; %s\n",
 			m.Method, m.RegionEdge, m.Done, t.OuterSteps, state, t.Batch, t.InnerSteps, t.InnerLR, t.MetaLR, t.MetaLRFinal, t.Seed, m.Elapsed.Round(time.Second))
+		if t.ShortenedAt > 0 {
+			fmt.Fprintf(w, "  shortened: planned for %d outer steps, finished at %d (from step %d the meta step decayed linearly to %g)\n",
+				t.PlannedSteps, t.OuterSteps, t.ShortenedAt, t.MetaLRFinal)
+		}
 		fmt.Fprintf(w, "  trained on %d sources; held out: %s\n", len(m.Sources), strings.Join(m.HeldOut, ", "))
 		fmt.Fprintf(w, "  made by: %s (%s)\n", m.Command, m.Created)
 		if m.Notes != "" {
