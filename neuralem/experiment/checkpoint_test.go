@@ -8,6 +8,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
@@ -64,9 +65,35 @@ func TestFitNeuralCheckpointKey(t *testing.T) {
 		t.Errorf("other map values: trained %d, resumed %d; want a fresh fit", tr, re)
 	}
 	g.Data[0] = g0
+	// Two learned initialisations (random weights of other seeds stand in
+	// for learned ones): each fits afresh into its own file, and the same
+	// one again resumes.
+	for i, seed := range []uint64{5, 6} {
+		c := cfg
+		c.Seed = seed
+		net, err := siren.NewNet(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "i.nemi")
+		o := metainit.DefaultTrainOptions()
+		if err := (&metainit.Init{Net: net, Meta: metainit.Meta{Preset: "test", RegionEdge: 8, Method: "reptile", Train: o, Done: o.OuterSteps}}).Save(path); err != nil {
+			t.Fatal(err)
+		}
+		learned := fo
+		if err := applyInit(path, "", &learned); err != nil {
+			t.Fatal(err)
+		}
+		if tr, re := fit(learned); tr != 1 || re != 0 {
+			t.Errorf("learned initialisation %d: trained %d, resumed %d; want a fresh fit", i, tr, re)
+		}
+		if tr, re := fit(learned); tr != 0 || re != 1 {
+			t.Errorf("learned initialisation %d again: trained %d, resumed %d; want 0 and 1", i, tr, re)
+		}
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "key_*"+neuralmap.FileExt))
-	if err != nil || len(files) != 4 {
-		t.Errorf("checkpoints %v (%v), want 4 distinct files", files, err)
+	if err != nil || len(files) != 6 {
+		t.Errorf("checkpoints %v (%v), want 6 distinct files", files, err)
 	}
 	for _, f := range files {
 		if st, err := os.Stat(f); err != nil || st.Size() == 0 {

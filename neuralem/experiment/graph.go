@@ -362,7 +362,7 @@ func RunGraph(ctx context.Context, opts GraphOptions, progress func(Progress)) (
 		if opts.Init == "" {
 			opts.Init = InitRandom
 		}
-		if err := applyInit(opts.Init, &neuralmap.FitOptions{Config: cfg}); err != nil {
+		if err := applyInit(opts.Init, opts.Preset, &neuralmap.FitOptions{Config: cfg, Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling)}); err != nil {
 			return nil, fmt.Errorf("graph: %w", err)
 		}
 		res.Options.Init = opts.Init
@@ -532,7 +532,7 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 		}
 		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: p.Resolution, Backend: opts.Backend,
 			Workers: opts.Workers, Stack: opts.Stack}
-		if err := applyInit(opts.Init, &fo); err != nil {
+		if err := applyInit(opts.Init, opts.Preset, &fo); err != nil {
 			return nil, err
 		}
 		var fitTime time.Duration
@@ -730,9 +730,10 @@ func (s *snapField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) er
 // It returns the map and the wall time of the fit.
 //
 // The checkpoint is named name + a hash of everything the fit depends on
-// (g's frame and values, the tiling and the whole SIREN configuration), so
-// a run with another learning rate, stop rule, crop, tiling or noise never
-// resumes from (and silently reuses) a map fitted differently.
+// (g's frame and values, the tiling, the whole SIREN configuration and a
+// learned initialisation's SHA-256), so a run with another learning rate,
+// stop rule, crop, tiling, noise or initialisation file never resumes from
+// (and silently reuses) a map fitted differently.
 func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, name string, report func(stage, detail string, fp *neuralmap.FitProgress)) (*neuralmap.NeuralMap, time.Duration, error) {
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -744,6 +745,14 @@ func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, 
 		for _, v := range g.Data {
 			binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
 			h.Write(b[:])
+		}
+		if fo.Init != nil { // random-init names stay as before
+			if fo.Init.SHA256 == "" { // never written: Encode sets it
+				if _, err := fo.Init.Encode(); err != nil {
+					return nil, 0, err
+				}
+			}
+			fmt.Fprintf(h, "|init %s", fo.Init.SHA256)
 		}
 		fo.Checkpoint = filepath.Join(dir, fmt.Sprintf("%s_w%d_h%d_%016x%s", name, fo.Config.Width, fo.Config.HiddenLayers, h.Sum64(), neuralmap.FileExt))
 	}

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"strings"
 
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
 )
 
@@ -13,8 +14,8 @@ const (
 	// InitRandom is the configuration's own weight initialisation
 	// (siren.Config.Init) drawn from its seed.
 	InitRandom = "random"
-	// InitLearned is the learned (meta-learned) initialisation of the
-	// preset's network.
+	// InitLearned is the learned (meta-learned) initialisation shipped for
+	// the preset's network (metainit.Learned; the cpu preset has one).
 	InitLearned = "learned"
 )
 
@@ -56,13 +57,26 @@ func initKey(init string) string {
 	return fmt.Sprintf("init%08x", h.Sum32())
 }
 
-// applyInit sets up fo to start from the named initialisation.
-func applyInit(init string, fo *neuralmap.FitOptions) error {
-	switch init {
-	case InitRandom:
+// applyInit sets up fo to start from the named initialisation: InitRandom
+// (fo.Init nil), InitLearned (the preset's shipped one, metainit.Learned;
+// preset "" is "paper", which has none) or a .nemi file. The
+// initialisation must fit fo.Config and fo.Tiling exactly, else the error
+// names both; an unfinished meta-training checkpoint is refused.
+func applyInit(init, preset string, fo *neuralmap.FitOptions) error {
+	if init == InitRandom {
+		fo.Init = nil
 		return nil
-	case InitLearned:
-		return fmt.Errorf("initialisation %q: this build has no learned initialisation yet (issue 11, part 1); use %q", init, InitRandom)
 	}
-	return fmt.Errorf("initialisation %q: initialisation files are not supported by this build yet (issue 11, part 1); use %q", init, InitRandom)
+	if preset == "" {
+		preset = "paper"
+	}
+	in, err := metainit.Resolve(init, preset, fo.Config)
+	if err != nil {
+		return fmt.Errorf("initialisation %q: %w", init, err)
+	}
+	fo.Init = in
+	if err := fo.CheckInit(); err != nil {
+		return fmt.Errorf("initialisation %q: %w", init, err)
+	}
+	return nil
 }

@@ -453,7 +453,7 @@ func presetTiling(preset string, cfg siren.Config, t region.Options) region.Opti
 	if cfg.Width != 0 || preset == "" {
 		preset = "paper"
 	}
-	p, err := neuralmap.Preset(preset)
+	p, err := neuralmap.PresetNetwork(preset)
 	if err != nil {
 		return region.DefaultOptions // SirenConfig reports the bad name
 	}
@@ -509,7 +509,7 @@ func (o InterpOptions) prepare() (*preparedSim, error) {
 		return nil, err
 	}
 	for _, init := range inits { // fail before any work
-		if err := applyInit(init, &neuralmap.FitOptions{Config: cfg}); err != nil {
+		if err := applyInit(init, o.Preset, &neuralmap.FitOptions{Config: cfg, Tiling: presetTiling(o.Preset, o.Config, o.Tiling)}); err != nil {
 			return nil, err
 		}
 	}
@@ -817,7 +817,7 @@ func fitNeuralOn(ctx context.Context, g *grid.Grid, norm grid.Normalization, nam
 	init string, fit *NeuralFit, report func(string, string, *neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
 	fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: R, Backend: opts.Backend,
 		Workers: opts.Workers, Stack: opts.Stack}
-	if err := applyInit(init, &fo); err != nil {
+	if err := applyInit(init, opts.Preset, &fo); err != nil {
 		return nil, err
 	}
 	fit.Init = init

@@ -2,14 +2,19 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/internal/shared"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/molmap"
+	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
@@ -146,6 +151,8 @@ func TestInterpOptions(t *testing.T) {
 		want  string
 	}{
 		{[]string{InitLearned}, "no learned initialisation"},
+		{[]string{"nowhere/missing.nemi"}, "nowhere/missing.nemi"},
+		{[]string{"bogus"}, "want learned, random or the path"},
 		{[]string{InitRandom, InitRandom}, "repeated"},
 		{[]string{" "}, "empty"},
 	} {
@@ -235,5 +242,40 @@ func checkInterpWriters(t *testing.T, r *InterpResults) {
 	}
 	if !strings.Contains(w.markdown, "| model |") || !strings.Contains(w.markdown, "| "+r.Rows[0].Model+" |") {
 		t.Errorf("markdown:\n%s", w.markdown)
+	}
+}
+
+// applyInit resolves each initialisation name and refuses, naming both, a
+// learned initialisation that does not fit the network or the tiling.
+func TestApplyInit(t *testing.T) {
+	cfg := tinyConfig()
+	tiling := region.Options{Size: 12, Overlap: 4}
+	fo := neuralmap.FitOptions{Config: cfg, Tiling: tiling}
+	if err := applyInit(InitRandom, "cpu", &fo); err != nil || fo.Init != nil {
+		t.Errorf("random: %v, init %v", err, fo.Init)
+	}
+	net, err := siren.NewNet(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "t.nemi")
+	o := metainit.DefaultTrainOptions()
+	if err := (&metainit.Init{Net: net, Meta: metainit.Meta{Preset: "test", RegionEdge: 12, Method: "reptile", Train: o, Done: o.OuterSteps}}).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyInit(path, "", &fo); err != nil || fo.Init == nil || fo.Init.Name != "t.nemi" {
+		t.Errorf("a matching file: %v, init %v", err, fo.Init)
+	}
+	other := neuralmap.FitOptions{Config: cfg, Tiling: region.Options{Size: 16, Overlap: 4}}
+	if err := applyInit(path, "", &other); err == nil || !strings.Contains(err.Error(), "learned on 12-voxel regions") || !strings.Contains(err.Error(), "up to 16 voxels") {
+		t.Errorf("another region size: %v", err)
+	}
+	other = neuralmap.FitOptions{Config: cfg, Tiling: tiling}
+	other.Config.Width = 16
+	if err := applyInit(path, "", &other); err == nil || !strings.Contains(err.Error(), "Width 32") || !strings.Contains(err.Error(), "Width 16") {
+		t.Errorf("another network: %v", err)
+	}
+	if err := applyInit(InitLearned, "paper", &other); !errors.Is(err, metainit.ErrNoLearned) {
+		t.Errorf("learned for the paper preset: %v, want ErrNoLearned", err)
 	}
 }

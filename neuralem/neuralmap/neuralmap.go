@@ -8,6 +8,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -64,6 +65,41 @@ type RegionFit struct {
 	Report RegionReport
 }
 
+// InitRecord says which initial weights a map's networks were trained
+// from: Kind metainit.KindRandom (siren.NewNet with each network's recorded
+// scheme and seed) or metainit.KindLearned (an initialisation file, named
+// by Name and identified by its SHA-256).
+type InitRecord struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// String describes the record for messages.
+func (r InitRecord) String() string {
+	if r.Kind == metainit.KindLearned {
+		return fmt.Sprintf("learned %s (sha256 %s)", r.Name, r.SHA256)
+	}
+	if r.Kind == "" {
+		return "none recorded"
+	}
+	return r.Kind
+}
+
+// RecordInit returns the record of fits started from in (nil: random
+// weights), as Fit stores it in NeuralMap.Init.
+func RecordInit(in *metainit.Init) (InitRecord, error) {
+	if in == nil {
+		return InitRecord{Kind: metainit.KindRandom}, nil
+	}
+	if in.SHA256 == "" { // never written: hash its encoding
+		if _, err := in.Encode(); err != nil {
+			return InitRecord{}, err
+		}
+	}
+	return InitRecord{Kind: metainit.KindLearned, Name: in.Name, SHA256: in.SHA256}, nil
+}
+
 // NetEvaluator evaluates a SIREN at N normalised coordinates x (N×3, in
 // [−1, 1]), writing values into val (N) and, if grad is not nil, d value /
 // d x per normalised unit into grad (N×3). siren.Evaluator implements it.
@@ -107,6 +143,9 @@ type NeuralMap struct {
 	Ramp Ramp
 	// Regions are all the tiling's regions, ordered by ID.
 	Regions []RegionFit
+	// Init records the initial weights every region's network started
+	// from (set by Fit; files older than format version 3 read as random).
+	Init InitRecord
 
 	mu      sync.Mutex
 	blender *Blender
@@ -119,7 +158,8 @@ type NeuralMap struct {
 // evalBufs are one worker's scratch buffers for evaluator calls.
 type evalBufs struct{ x, v, g []float32 }
 
-// New returns a neural map with all regions of the tiling of frame unfitted.
+// New returns a neural map with all regions of the tiling of frame unfitted,
+// recorded as started from random weights (set Init otherwise).
 func New(frame grid.Frame, norm grid.Normalization, tiling region.Options) (*NeuralMap, error) {
 	if err := frame.Validate(); err != nil {
 		return nil, fmt.Errorf("neuralmap: map frame: %w", err)
@@ -128,7 +168,7 @@ func New(frame grid.Frame, norm grid.Normalization, tiling region.Options) (*Neu
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: tiling map of shape %v: %w", frame.Shape, err)
 	}
-	m := &NeuralMap{Frame: frame, Norm: norm, Mu: norm.Mean01, Sigma: norm.Std01, Tiling: tiling}
+	m := &NeuralMap{Frame: frame, Norm: norm, Mu: norm.Mean01, Sigma: norm.Std01, Tiling: tiling, Init: InitRecord{Kind: metainit.KindRandom}}
 	for _, r := range regs {
 		m.Regions = append(m.Regions, RegionFit{Region: r})
 	}

@@ -109,7 +109,7 @@ func ExampleRun() {
 		fmt.Println(err)
 		return
 	}
-	fit, err := neuralmap.Preset("cpu")
+	fit, err := neuralmap.PresetNetwork("cpu") // random initial weights: the learned ones are for 16-voxel regions
 	if err != nil {
 		fmt.Println(err)
 		return

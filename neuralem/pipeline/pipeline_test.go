@@ -47,7 +47,7 @@ func quickJob(t *testing.T, dir string) Job {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fo, err := neuralmap.Preset("cpu")
+	fo, err := neuralmap.PresetNetwork("cpu") // random initial weights: the learned ones are for 16-voxel regions
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 		ctlFrac:    fs.Float64("control-fraction", 0, "interp, noise: score a reproducible random fraction (0–1] of the non-zero control voxels, plus every peak (0: all)"),
 		norm:       fs.String("normalization", "input", "interp: control normalisation: input (one mapping, fitted on the input) or own"),
 		noNeural:   fs.Bool("no-neural", false, "interp, noise: classical interpolators only"),
-		inits:      fs.String("inits", experiment.InitRandom, "neural initialisations (interp, noise: one fit each, comma-separated; graph: one): random, learned or a .nemi file"),
+		inits:      fs.String("inits", experiment.InitRandom, "neural initialisations (interp, noise: one fit each, comma-separated; graph: one): random (drawn from --seed), learned (the --preset's shipped one: cpu) or a .nemi file from 'neuralem meta-train'"),
 		snrs:       fs.String("snrs", "1,3,10,inf", "noise: peak/σ ratios, comma-separated (inf: no noise)"),
 		kinds:      fs.String("noise", "white,band", "noise: noise kinds, comma-separated: white, band"),
 		noiseSeed:  fs.Uint64("noise-seed", 1, "noise: seed of the noise fields"),
@@ -89,7 +89,7 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 
 // interpOptions builds the options shared by interp and noise.
 func (f *experimentFlags) interpOptions(cfg siren.Config, tiling region.Options, ff *fitFlags) (experiment.InterpOptions, error) {
-	o := experiment.InterpOptions{DataDir: *f.data, Crop: *f.crop, CropVoxels: *f.cropVox, MaxInputVoxels: *f.maxVox, ControlFraction: *f.ctlFrac, Config: cfg, Tiling: tiling,
+	o := experiment.InterpOptions{DataDir: *f.data, Crop: *f.crop, CropVoxels: *f.cropVox, MaxInputVoxels: *f.maxVox, ControlFraction: *f.ctlFrac, Preset: *ff.preset, Config: cfg, Tiling: tiling,
 		NoNeural: *f.noNeural, CheckpointDir: *f.ckpt, Workers: *ff.workers, Stack: *ff.stack, Inits: splitList(*f.inits)}
 	var err error
 	if o.Normalization, err = experiment.ParseNormalization(*f.norm); err != nil {
@@ -194,7 +194,7 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 		}
 		res, runErr = r, err
 	case "graph":
-		o := experiment.GraphOptions{DataDir: *ef.data, FitNeural: *ef.fitNeural, NeuralCrop: *ef.neuralCrop, Config: cfg, Tiling: tiling, CheckpointDir: *ef.ckpt,
+		o := experiment.GraphOptions{DataDir: *ef.data, FitNeural: *ef.fitNeural, NeuralCrop: *ef.neuralCrop, Preset: *ff.preset, Config: cfg, Tiling: tiling, CheckpointDir: *ef.ckpt,
 			Trilinear: *ef.trilinear, ModelMargin: *ef.margin, Workers: *ff.workers, Stack: *ff.stack}
 		if *ef.fitNeural {
 			inits := splitList(*ef.inits)

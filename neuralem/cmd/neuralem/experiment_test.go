@@ -98,7 +98,8 @@ func TestExperimentNoiseCLI(t *testing.T) {
 		{[]string{"--noise", "none"}, `--noise: "none"`},
 		{[]string{"--lowpass", "-1"}, `--lowpass: "-1"`},
 		{[]string{"--noise-seed", "0"}, "--noise-seed 0"},
-		{[]string{"--inits", "learned"}, `initialisation "learned"`},
+		{[]string{"--inits", "random," + filepath.Join(dir, "missing.nemi")}, `initialisation "` + filepath.Join(dir, "missing.nemi") + `"`},
+		{[]string{"--inits", "learned", "--width", "32"}, `initialisation "learned"`},
 		{[]string{"--normalization", "own"}, "Normalization"},
 	} {
 		args := append([]string{"experiment", "noise", "-o", prefix, "-data", data, "--models", "1CRN", "--crop", "8", "--preset", "cpu"}, c.args...)
