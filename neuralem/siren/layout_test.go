@@ -8,8 +8,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL
 )
 
-// testLayout is a graph layout: the training forward (trainLoop.forward:
-// x [3, N], stacked parameters [1, …] → [1, 1, N]) and the evaluation
+// testLayout is a graph layout: the training forward (trainLoop.forward
+// for one network: x [3, N], parameters [out, in] → [1, N]) and the evaluation
 // forward (Evaluator.forward: x [N, 3], parameters [out, in] → [N, 1]).
 // Production uses feature-major to train and row-major to evaluate
 // (graph.go); the others are kept here to re-measure the choice
@@ -48,7 +48,7 @@ func trainBlocks(blocks int) forwardFunc {
 		last := cfg.NumLayers() - 1
 		for l := 0; l <= last; l++ {
 			out, in := cfg.layerDims(l)
-			w, b := Reshape(params[2*l], out, in), Reshape(params[2*l+1], 1, out, 1)
+			w, b := params[2*l], Reshape(params[2*l+1], 1, out, 1)
 			if l < last {
 				w = MulScalar(w, act.scale(cfg.omega(l)))
 				b = MulScalar(b, act.scale(cfg.omega(l)))
@@ -60,19 +60,15 @@ func trainBlocks(blocks int) forwardFunc {
 			}
 			h = z
 		}
-		return Reshape(h, 1, 1, n) // block-major = point order
+		return Reshape(h, 1, n) // block-major = point order
 	}
 }
 
 // evalVia adapts a training forward to the Evaluator's shapes.
 func evalVia(train forwardFunc) forwardFunc {
 	return func(cfg Config, act activation, x *Node, params []*Node) *Node {
-		ps := make([]*Node, len(params))
-		for i, p := range params {
-			ps[i] = InsertAxes(p, 0)
-		}
 		n := x.Shape().Dimensions[0]
-		return Reshape(train(cfg, act, Transpose(x, 0, 1), ps), n, 1)
+		return Reshape(train(cfg, act, Transpose(x, 0, 1), params), n, 1)
 	}
 }
 
@@ -80,13 +76,8 @@ func evalVia(train forwardFunc) forwardFunc {
 // network).
 func trainVia(eval forwardFunc) forwardFunc {
 	return func(cfg Config, act activation, x *Node, params []*Node) *Node {
-		ps := make([]*Node, len(params))
-		for i, p := range params {
-			d := p.Shape().Dimensions
-			ps[i] = Reshape(p, d[1], d[2])
-		}
 		n := x.Shape().Dimensions[1]
-		return Reshape(eval(cfg, act, Transpose(x, 0, 1), ps), 1, 1, n)
+		return Reshape(eval(cfg, act, Transpose(x, 0, 1), params), 1, n)
 	}
 }
 

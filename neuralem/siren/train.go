@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,10 +24,10 @@ type trainLoop struct {
 	sine     SineKind
 	step     *Exec
 	compiles int
-	// forward builds the stacked outputs [K, 1, N] from the shared
-	// coordinates x [3, N] and the stacked parameters: forwardStack, or
-	// another layout under test (layout_test.go). Read when a graph is
-	// compiled.
+	// forward builds the outputs [K, 1, N] from the shared coordinates
+	// x [3, N] and the stacked parameters [K, …] (a stack of one: [1, N]
+	// from unstacked parameters, see forwardStack): forwardStack, or another
+	// layout under test (layout_test.go). Read when a graph is compiled.
 	forward forwardFunc
 }
 
@@ -48,14 +49,21 @@ func newTrainLoop(backend compute.Backend, cfg Config, name, what string) (*trai
 	act := activation{kind: sine, grad: true}
 	nP := 2 * cfg.NumLayers()
 	// Inputs: x [3, N] (shared), y [K, 1, N], t (float32 scalar: 1-based
-	// step), params (nP, each [K, …]), m (nP), v (nP).
+	// step), params (nP, each [K, …]), m (nP), v (nP); a stack of one has
+	// no stack axis: y [1, N], params [out, in] (see forwardStack).
 	// Outputs: per-network loss [K] of the input params, new params, m, v.
 	fn := func(in []*Node) []*Node {
 		t.compiles++
 		x, y, tt := in[0], in[1], in[2]
 		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
 		out := t.forward(cfg, act, x, params)
-		lossK := ReduceMean(Square(Sub(out, y)), 1, 2)
+		sq := Square(Sub(out, y))
+		var lossK *Node
+		if sq.Rank() == 2 {
+			lossK = ReduceMean(sq, 1) // [1]
+		} else {
+			lossK = ReduceMean(sq, 1, 2) // [K]
+		}
 		grads := Gradient(ReduceAllSum(lossK), params...)
 		return append([]*Node{lossK}, adamUpdate(cfg, tt, params, m, v, grads)...)
 	}
@@ -129,6 +137,8 @@ func (t *trainLoop) run(ctx context.Context, inits []*Net, x []float32, ys [][]f
 			hostV[k][i] = make([]float32, perNet(i))
 		}
 	}
+	// stack returns parameter i of the active networks, [K, out, in], or
+	// [out, in] for a stack of one (forwardStack).
 	stack := func(host [][][]float32, i int) *tensors.Tensor {
 		sz := perNet(i)
 		data := make([]float32, 0, len(active)*sz)
@@ -136,6 +146,9 @@ func (t *trainLoop) run(ctx context.Context, inits []*Net, x []float32, ys [][]f
 			data = append(data, host[k][i]...)
 		}
 		d := dims(i)
+		if len(active) == 1 {
+			return tensors.FromFlatDataAndDimensions(data, d[0], d[1])
+		}
 		return tensors.FromFlatDataAndDimensions(data, len(active), d[0], d[1])
 	}
 	unstack := func(ts []*tensors.Tensor, host [][][]float32) {
@@ -159,7 +172,11 @@ func (t *trainLoop) run(ctx context.Context, inits []*Net, x []float32, ys [][]f
 		for _, k := range active {
 			yData = append(yData, ys[k]...)
 		}
-		yT = tensors.FromFlatDataAndDimensions(yData, len(active), 1, n)
+		if len(active) == 1 {
+			yT = tensors.FromFlatDataAndDimensions(yData, 1, n)
+		} else {
+			yT = tensors.FromFlatDataAndDimensions(yData, len(active), 1, n)
+		}
 		for i := range nP {
 			params[i] = stack(hostP, i)
 			state[i] = stack(hostM, i)
@@ -248,38 +265,41 @@ func (t *trainLoop) run(ctx context.Context, inits []*Net, x []float32, ys [][]f
 // forwardStack builds the K stacked networks' outputs [K, 1, N] from the
 // shared coordinates x [3, N] (feature-major) and parameters W_l
 // [K, out, in], b_l [K, out, 1]: one batched matmul per layer. A stack of
-// one (a Trainer) drops the stack axis and makes one plain matmul per
-// layer, activations [features, N].
+// one (a Trainer; also a FitStack whose other networks have stopped) has
+// no stack axis: parameters W_l [out, in], b_l [out, 1], one plain matmul
+// per layer, activations [features, N], output [1, N].
 //
 // ω0 (ω0/π for the fast sine) is folded into the (small) weight and bias
 // tensors rather than applied to the [out, N] pre-activations, which saves
 // one elementwise pass per layer; the function is the same sin(ω0·(W·x + b)).
 func forwardStack(cfg Config, act activation, x *Node, params []*Node) *Node {
-	k := params[0].Shape().Dimensions[0]
 	if x.Rank() != 2 || x.Shape().Dimensions[0] != 3 {
 		panic(fmt.Sprintf("siren: forwardStack: x shape %s, want [3, N]", x.Shape()))
 	}
 	n := x.Shape().Dimensions[1]
-	h := x
-	if k > 1 {
+	single := params[0].Rank() == 2
+	k, h := 1, x
+	if !single {
+		k = params[0].Shape().Dimensions[0]
 		h = BroadcastToDims(InsertAxes(x, 0), k, 3, n)
 	}
 	last := cfg.NumLayers() - 1
 	for l := 0; l <= last; l++ {
 		w, b := params[2*l], params[2*l+1]
 		out, in := cfg.layerDims(l)
-		if d := w.Shape().Dimensions; len(d) != 3 || d[0] != k || d[1] != out || d[2] != in {
-			panic(fmt.Sprintf("siren: forwardStack: layer %d weights %s, want [%d, %d, %d]", l, w.Shape(), k, out, in))
+		want := []int{k, out, in}
+		if single {
+			want = want[1:]
 		}
-		if k == 1 {
-			w, b = Reshape(w, out, in), Reshape(b, out, 1)
+		if !slices.Equal(w.Shape().Dimensions, want) {
+			panic(fmt.Sprintf("siren: forwardStack: layer %d weights %s, want %v", l, w.Shape(), want))
 		}
 		if l < last {
 			w = MulScalar(w, act.scale(cfg.omega(l)))
 			b = MulScalar(b, act.scale(cfg.omega(l)))
 		}
 		var z *Node
-		if k == 1 {
+		if single {
 			z = Dot(w, h).Product() // [out, N]
 		} else {
 			z = DotGeneral(w, []int{2}, []int{0}, h, []int{1}, []int{0}) // [K, out, N]
@@ -289,9 +309,6 @@ func forwardStack(cfg Config, act activation, x *Node, params []*Node) *Node {
 			z = act.apply(z)
 		}
 		h = z
-	}
-	if k == 1 {
-		h = InsertAxes(h, 0)
 	}
 	return h
 }
