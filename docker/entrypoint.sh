@@ -27,7 +27,7 @@ export GOEXPERIMENT="${GOEXPERIMENT:-simd}"
 
 # The neuralem commands that may be given without the 'neuralem' prefix. The tests
 # compare this list with the commands 'neuralem --help' prints.
-commands=(crop demo eval experiment export fit graph info merge query simulate)
+commands=(crop demo eval experiment export fit graph info merge meta-train query simulate)
 
 say() { echo "entrypoint: $*" >&2; }
 

@@ -10,8 +10,8 @@
 // command to run. It needs the shared data (../shared/data beside the
 // repository, or $NEURALEM_SHARED_DATA) and fails without it.
 //
-// It takes a few minutes (four notebooks, neural fits included): run it with
-// a longer timeout, e.g. `GOEXPERIMENT=simd go test -timeout 30m ./notebooks/`.
+// It takes several minutes (four notebooks, neural fits included): run it
+// with a longer timeout, e.g. `GOEXPERIMENT=simd go test -timeout 60m ./notebooks/`.
 package notebooks
 
 import (
@@ -41,10 +41,10 @@ type notebook struct {
 
 // The notebooks in run order: 02–04 reuse the neural map 01 fits (shared cache).
 var notebooksToRun = []notebook{
-	{"01-neural-map.ipynb", 5},          // normalisation slices, live loss (1 region), live loss (all), 2 slice views
-	{"02-density-graph.ipynb", 4},       // walk paths, graph view, 3-D nodes vs atoms, distance histogram
-	{"03-reproduce-the-paper.ipynb", 1}, // interpolation error
-	{"04-parameter-sweeps.ipynb", 6},    // 3 network sweeps, 3 graph sweeps
+	{"01-neural-map.ipynb", 5},          // normalisation slices, loss (region 9, both inits), loss (all), 2 slice views
+	{"02-density-graph.ipynb", 4},       // walk paths, graph slab, 3-D graph vs model, distance histogram
+	{"03-reproduce-the-paper.ipynb", 3}, // interpolation error (Fig. 5), error vs noise, Cα metrics (Fig. 6)
+	{"04-parameter-sweeps.ipynb", 7},    // lr × init (steps, MSE), width × ω0 (MSE, time), k × eps (sens, spec, nodes)
 }
 
 // need fails the test under CI and skips it otherwise.
@@ -180,6 +180,52 @@ func multiline(raw json.RawMessage) string {
 // Words like "error" in ordinary prose ("max |error|", "MAE") do not match.
 var errorText = regexp.MustCompile(`(?m)^panic: |^goroutine \d+ \[|^ERROR:|^Error:|\berror: |\.go:\d+:\d+: |^go: .*(cannot|not found|no required module|missing)|exit status [1-9]|^fatal error: |cannot find (module|package)|undefined: `)
 
+// maxDigits is the number of significant digits from which a printed
+// number counts as a raw float dump (0.6499999717429832, not 0.65 Å).
+const maxDigits = 10
+
+// numberRe matches a decimal number with an optional exponent.
+var numberRe = regexp.MustCompile(`\d*\.?\d+(?:[eE][-+]?\d+)?`)
+
+// rawFloats returns the numbers in s written with maxDigits or more
+// significant digits. Digits that are part of a word (an identifier, a
+// temporary directory name, a module pseudo-version, a hash) are not
+// numbers: a match touching a letter, a digit, '_', '.', '-' or '/' before it
+// or a letter or '_' after it is skipped, except for a sign or a space.
+func rawFloats(s string) []string {
+	var out []string
+	for _, loc := range numberRe.FindAllStringIndex(s, -1) {
+		if loc[0] > 0 {
+			switch c := s[loc[0]-1]; {
+			case c == '_' || c == '/' || c == '.' || isAlnum(c):
+				continue
+			case c == '-' && loc[0] > 1 && (isAlnum(s[loc[0]-2]) || s[loc[0]-2] == '.'):
+				continue // v0.0.0-20250106191152-…, a pseudo-version
+			}
+		}
+		if loc[1] < len(s) {
+			if c := s[loc[1]]; c == '_' || isLetter(c) {
+				continue
+			}
+		}
+		if n := sigDigits(s[loc[0]:loc[1]]); n >= maxDigits {
+			out = append(out, s[loc[0]:loc[1]])
+		}
+	}
+	return out
+}
+
+// sigDigits counts the significant digits of a decimal number's mantissa:
+// its digits without leading zeros.
+func sigDigits(num string) int {
+	m, _, _ := strings.Cut(strings.ToLower(num), "e")
+	m = strings.Replace(m, ".", "", 1)
+	return len(strings.TrimLeft(m, "0"))
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isAlnum(c byte) bool  { return isLetter(c) || c >= '0' && c <= '9' }
+
 // scanOutputs fails on error outputs, on error text the kernel did not flag,
 // on cells that did not run, and on fewer charts than expected.
 func scanOutputs(t *testing.T, path string, wantCharts int) {
@@ -222,6 +268,13 @@ func scanOutputs(t *testing.T, path string, wantCharts int) {
 					lo, hi := max(0, loc[0]-200), min(len(s), loc[1]+300)
 					t.Errorf("cell %d (%q): error text in output: …%s…", i, first, s[lo:hi])
 				}
+				if raw := rawFloats(s); len(raw) > 0 {
+					t.Errorf("cell %d (%q): numbers printed with ≥ %d significant digits (round them, with units): %q",
+						i, first, maxDigits, raw)
+				}
+				if strings.Contains(s, "go: added ") {
+					t.Errorf("cell %d (%q): the go command's \"go: added\" lines are shown (the setup cell hides them)", i, first)
+				}
 			}
 		}
 	}
@@ -232,9 +285,10 @@ func scanOutputs(t *testing.T, path string, wantCharts int) {
 
 // checkChartsDraw converts the executed notebook to HTML, loads it in
 // headless Chromium with virtual time (so the scripts run to completion) and
-// checks the rendered DOM: ECharts marks every initialised chart's element
-// with an _echarts_instance_ attribute and draws into a canvas inside it, so
-// each chart must have the attribute and a canvas of non-zero size.
+// checks the console and the rendered DOM: no JavaScript error, and ECharts
+// marks every initialised chart's element with an _echarts_instance_
+// attribute and draws into a canvas inside it, so each chart must have the
+// attribute and a canvas of non-zero size.
 func checkChartsDraw(t *testing.T, chromium, executed string, wantCharts int) {
 	t.Helper()
 	dir := filepath.Dir(executed)
@@ -252,11 +306,18 @@ func checkChartsDraw(t *testing.T, chromium, executed string, wantCharts int) {
 	cmd = exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
 		"--disable-quic", "--user-data-dir="+t.TempDir(), "--window-size=1200,2600",
-		"--virtual-time-budget=20000", "--dump-dom", "file://"+abs)
+		"--virtual-time-budget=20000", "--enable-logging=stderr", "--v=0", "--dump-dom", "file://"+abs)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("chromium --dump-dom %s: %v\n%s", page, err, tail(stderr.String(), 3000))
+	}
+	// A chart option ECharts cannot draw throws in the page, and the chart
+	// then shows little or nothing while still having a canvas.
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if consoleError.MatchString(line) {
+			t.Errorf("%s: JavaScript error in the page: %s", filepath.Base(page), strings.TrimSpace(line))
+		}
 	}
 	n, blank := countDrawnCharts(stdout.String())
 	t.Logf("%s: %d charts drawn, %d without a sized canvas", filepath.Base(page), n, blank)
@@ -267,6 +328,10 @@ func checkChartsDraw(t *testing.T, chromium, executed string, wantCharts int) {
 		t.Errorf("%s: %d charts have no canvas of non-zero size", page, blank)
 	}
 }
+
+// consoleError matches an uncaught JavaScript error or an error logged to
+// the console, as headless Chromium prints them with --enable-logging.
+var consoleError = regexp.MustCompile(`CONSOLE.*(Uncaught|Error)`)
 
 var (
 	instanceRe = regexp.MustCompile(`_echarts_instance_="[^"]+"`)

@@ -46,3 +46,24 @@ func TestCountDrawnCharts(t *testing.T) {
 		t.Errorf("empty page: %d, %d", n, blank)
 	}
 }
+
+func TestConsoleError(t *testing.T) {
+	bad := []string{
+		`[3123:3123:1201/111149.769787:INFO:CONSOLE:14311] "Uncaught TypeError: Cannot read properties of undefined (reading '0')", source: file:///x.html (14311)`,
+		`[1:1:1201/1.1:INFO:CONSOLE:9] "Error: echarts-gl not loaded", source: file:///x.html (9)`,
+	}
+	for _, s := range bad {
+		if !consoleError.MatchString(s) {
+			t.Errorf("not flagged: %s", s)
+		}
+	}
+	good := []string{
+		`[3123:3123:1201/111154.458486:INFO:CONSOLE:14924] "[.WebGL-0x20640040d000]GL Driver Message (OpenGL, Performance, GL_CLOSE_PATH_NV, High): GPU stall due to ReadPixels", source: file:///x.html (14924)`,
+		`[2638:2638:1201/101605.293208:ERROR:dbus/object_proxy.cc:572] Failed to call method: org.freedesktop.DBus.NameHasOwner`,
+	}
+	for _, s := range good {
+		if consoleError.MatchString(s) {
+			t.Errorf("false alarm: %s", s)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package charts
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -75,7 +76,7 @@ func TestLossCurves(t *testing.T) {
 		{Name: "region 0", Steps: []int{0, 10, 20}, Loss: []float64{1, 0.1, 0.01}},
 		{Name: "region 1", Steps: []int{0, 5}, Loss: []float64{2, 0.5}},
 	}
-	line, err := LossCurves("fit", curves)
+	line, err := LossCurves(LossChart{Title: "fit"}, curves)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestLossCurvesErrors(t *testing.T) {
 		"zero":     {[]LossCurve{{Name: "a", Steps: []int{1, 2}, Loss: []float64{1, 0}}}, `curves[0] ("a"): Loss[1] = 0 at step 2`},
 		"nan":      {[]LossCurve{{Name: "a", Steps: []int{7}, Loss: []float64{math.NaN()}}}, "Loss[0] = NaN"},
 	} {
-		_, err := LossCurves("fit", tc.curves)
+		_, err := LossCurves(LossChart{Title: "fit"}, tc.curves)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want it to contain %q", name, err, tc.want)
 		}
@@ -227,23 +228,52 @@ func TestMapSlices(t *testing.T) {
 		t.Errorf("%d grids, want 3", n)
 	}
 	vm := o["visualMap"].([]any)
-	if len(vm) != 2 {
-		t.Fatalf("%d visual maps, want 2", len(vm))
+	if len(vm) != 3 {
+		t.Fatalf("%d colour bars, want one per panel (3)", len(vm))
 	}
-	shared, diff := vm[0].(map[string]any), vm[1].(map[string]any)
-	// slice z=1 holds originals 6..11 and neurals 6..12: joint range [6, 12].
-	if num(t, shared["min"]) != 6 || num(t, shared["max"]) != 12 {
-		t.Errorf("shared colour range [%v, %v], want [6, 12]", shared["min"], shared["max"])
+	// Original and neural on the fixed [−1, 1] scale; the difference
+	// symmetric about 0 over its range (slice z=1 differs by 0…1).
+	for k, want := range [][2]float64{{-1, 1}, {-1, 1}, {-1, 1}} {
+		m := vm[k].(map[string]any)
+		if num(t, m["min"]) != want[0] || num(t, m["max"]) != want[1] {
+			t.Errorf("colour bar %d range [%v, %v], want %v", k, m["min"], m["max"], want)
+		}
+		if txt := m["text"].([]any); txt[0] != "1" || txt[1] != "−1" {
+			t.Errorf("colour bar %d ends %v, want [1 −1]", k, txt)
+		}
 	}
-	if num(t, diff["min"]) != -1 || num(t, diff["max"]) != 1 {
-		t.Errorf("difference colour range [%v, %v], want [-1, 1]", diff["min"], diff["max"])
+	titles := o["title"].([]any)
+	if sub := titles[0].(map[string]any)["subtext"]; sub != "slice z = 1, [−1, 1] scale" {
+		t.Errorf("panel subtitle %q", sub)
+	}
+
+	// Two panels on their own scales, no difference: data range vs fixed.
+	hm, err = Slices(SliceView{Shape: shape, Axis: AxisZ, Index: 1, Panels: []SlicePanel{
+		{Name: "as read", Data: orig, Scale: Scale{Name: "map units"}}, {Name: "normalised", Data: neural, Scale: Scale01}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = optionOf(t, hm)
+	if n := len(seriesOf(t, o)); n != 2 {
+		t.Errorf("%d series, want 2", n)
+	}
+	vm = o["visualMap"].([]any)
+	if m := vm[0].(map[string]any); num(t, m["min"]) != 6 || num(t, m["max"]) != 11 {
+		t.Errorf("data-range colour bar [%v, %v], want [6, 11]", m["min"], m["max"])
+	}
+	if m := vm[1].(map[string]any); num(t, m["min"]) != 0 || num(t, m["max"]) != 1 {
+		t.Errorf("[0, 1] colour bar [%v, %v]", m["min"], m["max"])
+	}
+	if _, err := Slices(SliceView{Shape: shape, Panels: []SlicePanel{{Data: orig}}, Difference: true}); err == nil ||
+		!strings.Contains(err.Error(), "Difference needs 2 panels") {
+		t.Errorf("difference of one panel: err = %v", err)
 	}
 
 	neural[7] = float32(math.NaN())
-	if _, err := MapSlices(shape, orig, neural, AxisZ, 1); err == nil || !strings.Contains(err.Error(), "neural voxel (1,0,1) = NaN") {
+	if _, err := MapSlices(shape, orig, neural, AxisZ, 1); err == nil || !strings.Contains(err.Error(), `panel 1 ("neural"): voxel (1,0,1) = NaN`) {
 		t.Errorf("NaN voxel: err = %v", err)
 	}
-	if _, err := MapSlices(shape, orig, neural[:5], AxisZ, 1); err == nil || !strings.Contains(err.Error(), "neural: charts: Slice: len(data) = 5") {
+	if _, err := MapSlices(shape, orig, neural[:5], AxisZ, 1); err == nil || !strings.Contains(err.Error(), `panel 1 ("neural"): charts: Slice: len(data) = 5`) {
 		t.Errorf("short neural: err = %v", err)
 	}
 }
@@ -328,7 +358,7 @@ func TestBins(t *testing.T) {
 
 func TestDistanceHistogram(t *testing.T) {
 	d := []float64{0.1, 0.3, 0.6, 1.4, 0.2}
-	bar, err := DistanceHistogram(d, 0.5)
+	bar, err := DistanceHistogram(d, 0.5, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,62 +367,144 @@ func TestDistanceHistogram(t *testing.T) {
 	if len(ss) != 1 || ss[0]["type"] != "bar" {
 		t.Fatalf("series %v", ss)
 	}
-	raw := ss[0]["data"].([]any)
-	want := []float64{3, 1, 1}
-	if len(raw) != len(want) {
-		t.Fatalf("%d bars, want %d", len(raw), len(want))
+	pts := points(t, ss[0])
+	want := [][2]float64{{0.25, 3}, {0.75, 1}, {1.25, 1}} // bin centre (Å), count
+	if len(pts) != len(want) {
+		t.Fatalf("%d bars, want %d", len(pts), len(want))
 	}
 	for i, w := range want {
-		if got := num(t, raw[i].(map[string]any)["value"]); got != w {
-			t.Errorf("bar %d = %v, want %v", i, got, w)
+		if num(t, pts[i][0]) != w[0] || num(t, pts[i][1]) != w[1] {
+			t.Errorf("bar %d = %v, want %v", i, pts[i], w)
 		}
 	}
-	labels := o["xAxis"].([]any)[0].(map[string]any)["data"].([]any)
-	if labels[0] != "0.00–0.50" || labels[2] != "1.00–1.50" {
-		t.Errorf("labels %v", labels)
+	x := o["xAxis"].([]any)[0].(map[string]any)
+	if x["type"] != "value" || x["name"] != "distance (Å)" || num(t, x["max"]) != 1.5 {
+		t.Errorf("x axis %v", x)
 	}
-	if sub := o["title"].(map[string]any)["subtext"].(string); !strings.Contains(sub, "n = 5, median = 0.300 Å") {
+	ml := ss[0]["markLine"].(map[string]any)["data"].([]any)[0].(map[string]any)
+	if num(t, ml["xAxis"]) != 1 {
+		t.Errorf("radius line %v, want xAxis 1", ml)
+	}
+	// 4 of 5 distances are ≤ 1 Å.
+	if sub := o["title"].(map[string]any)["subtext"].(string); !strings.Contains(sub, "n = 5, median 0.30 Å") || !strings.Contains(sub, "80 % within 1 Å") {
 		t.Errorf("subtitle %q", sub)
+	}
+	if _, err := DistanceHistogram(d, 0.5, -1); err == nil || !strings.Contains(err.Error(), "radius = -1") {
+		t.Errorf("negative radius: err = %v", err)
+	}
+	bar, err = DistanceHistogram(d, 0.5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := seriesOf(t, optionOf(t, bar))[0]["markLine"]; ok {
+		t.Error("radius 0 drew a line")
 	}
 }
 
 func TestSweepHeatmap(t *testing.T) {
 	s := Sweep{Title: "sweep", XName: "width", YName: "lr", Metric: "RMSE",
 		X: []float64{64, 128, 256}, Y: []float64{1e-4, 5e-4},
-		Values: [][]float64{{0.3, 0.2, 0.1}, {0.25, math.NaN(), 0.05}}}
+		Values: [][]float64{{0.3, 0.2, 0.123456789}, {0.25, math.NaN(), 0.05}},
+		Marks:  []SweepMark{{X: 256, Y: 1e-4, Label: "paper"}}}
 	hm, err := SweepHeatmap(s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o := optionOf(t, hm)
 	ss := seriesOf(t, o)
-	if len(ss) != 1 || ss[0]["name"] != "RMSE" || ss[0]["type"] != "heatmap" {
-		t.Fatalf("series %v", ss)
+	if len(ss) != 2 || ss[0]["name"] != "RMSE" || ss[0]["type"] != "heatmap" || ss[1]["type"] != "heatmap" {
+		t.Fatalf("series %v, want the metric's heatmap and the marks' outline", ss)
 	}
-	pts := points(t, ss[0])
-	if len(pts) != 6 {
-		t.Fatalf("%d cells, want 6", len(pts))
+	// The marked cell (256, 1e-4) is outlined by the second series, above the cells.
+	if marks := points(t, ss[1]); len(marks) != 1 || num(t, marks[0][0]) != 2 || num(t, marks[0][1]) != 0 {
+		t.Errorf("marks %v, want cell (2, 0)", marks)
 	}
-	for _, p := range pts {
+	if vm := o["visualMap"].([]any)[0].(map[string]any); num(t, vm["seriesIndex"]) != 0 {
+		t.Errorf("colour bar applies to series %v, want only the metric's", vm["seriesIndex"])
+	}
+	items := ss[0]["data"].([]any)
+	if len(items) != 6 {
+		t.Fatalf("%d cells, want 6", len(items))
+	}
+	for _, it := range items {
+		m := it.(map[string]any)
+		p := m["value"].([]any)
 		ix, iy := int(num(t, p[0])), int(num(t, p[1]))
 		v := s.Values[iy][ix]
 		if math.IsNaN(v) {
-			if p[2] != "-" {
-				t.Errorf("missing cell (%d,%d) = %v, want \"-\"", ix, iy, p[2])
+			if p[2] != "-" || m["name"] != "–" {
+				t.Errorf("missing cell (%d,%d) = %v, want \"-\"", ix, iy, m)
 			}
-		} else if num(t, p[2]) != v {
+			continue
+		}
+		if math.Abs(num(t, p[2])-v) > 1e-6 {
 			t.Errorf("cell (%d,%d) = %v, want %v", ix, iy, p[2], v)
+		}
+		if want := strconv.FormatFloat(v, 'g', 2, 64); m["name"] != want {
+			t.Errorf("cell (%d,%d) label %q, want %q", ix, iy, m["name"], want)
 		}
 	}
 	vm := o["visualMap"].([]any)[0].(map[string]any)
 	if num(t, vm["min"]) != 0.05 || num(t, vm["max"]) != 0.3 {
 		t.Errorf("colour range [%v, %v], want [0.05, 0.3]", vm["min"], vm["max"])
 	}
+	if txt := vm["text"].([]any); txt[0] != "0.3" || txt[1] != "0.05" {
+		t.Errorf("colour bar text %v", txt)
+	}
+	if g := o["graphic"].([]any)[0].(map[string]any)["style"].(map[string]any); g["text"] != "RMSE" {
+		t.Errorf("colour bar label %v, want the metric", g)
+	}
+	if sub := o["title"].(map[string]any)["subtext"]; sub != "RMSE; outlined: paper" {
+		t.Errorf("subtitle %q", sub)
+	}
 	xs := o["xAxis"].([]any)[0].(map[string]any)["data"].([]any)
 	if len(xs) != 3 || xs[2] != "256" {
 		t.Errorf("x labels %v", xs)
 	}
+
+	// Log colour scale: colour by log10, labels and colour-bar ends in the metric.
+	lg := s
+	lg.LogColor, lg.Marks = true, nil
+	o = optionOf(t, must(SweepHeatmap(lg)))
+	vm = o["visualMap"].([]any)[0].(map[string]any)
+	if math.Abs(num(t, vm["min"])-math.Log10(0.05)) > 1e-9 || math.Abs(num(t, vm["max"])-math.Log10(0.3)) > 1e-9 {
+		t.Errorf("log colour range [%v, %v]", vm["min"], vm["max"])
+	}
+	if txt := vm["text"].([]any); txt[0] != "0.3" || txt[1] != "0.05" {
+		t.Errorf("log colour bar text %v", txt)
+	}
+	first := seriesOf(t, o)[0]["data"].([]any)[0].(map[string]any)
+	if v := num(t, first["value"].([]any)[2]); math.Abs(v-math.Log10(0.3)) > 1e-6 || first["name"] != "0.3" {
+		t.Errorf("log cell %v", first)
+	}
+	lg.Values = [][]float64{{0.3, 0, 0.1}, {0.25, 0.2, 0.05}}
+	if _, err := SweepHeatmap(lg); err == nil || !strings.Contains(err.Error(), "log colour scale needs positive values") {
+		t.Errorf("log of 0: err = %v", err)
+	}
+
+	named := s
+	named.YLabels = []string{"random", "learned"}
+	if y := optionOf(t, must(SweepHeatmap(named)))["yAxis"].([]any)[0].(map[string]any)["data"].([]any); y[1] != "learned" {
+		t.Errorf("y labels %v", y)
+	}
+	named.YLabels = []string{"random"}
+	if _, err := SweepHeatmap(named); err == nil || !strings.Contains(err.Error(), "1 Y labels for 2 values") {
+		t.Errorf("short labels: err = %v", err)
+	}
+
+	fixed := s
+	fixed.Min, fixed.Max, fixed.Marks = 0, 100, nil
+	vm = optionOf(t, must(SweepHeatmap(fixed)))["visualMap"].([]any)[0].(map[string]any)
+	if num(t, vm["min"]) != 0 || num(t, vm["max"]) != 100 {
+		t.Errorf("fixed colour range [%v, %v], want [0, 100]", vm["min"], vm["max"])
+	}
+
 	bad := s
+	bad.Marks = []SweepMark{{X: 32, Y: 1e-4, Label: "paper"}}
+	if _, err := SweepHeatmap(bad); err == nil || !strings.Contains(err.Error(), `Marks[0] ("paper") at (32, 0.0001) is not a cell`) {
+		t.Errorf("mark outside: err = %v", err)
+	}
+	bad = s
 	bad.Values = [][]float64{{math.NaN(), math.NaN(), math.NaN()}, {math.NaN(), math.NaN(), math.NaN()}}
 	if _, err := SweepHeatmap(bad); err == nil || !strings.Contains(err.Error(), "no finite value") {
 		t.Errorf("all missing: err = %v", err)
@@ -403,85 +515,9 @@ func TestSweepHeatmap(t *testing.T) {
 	}
 }
 
-func TestNodesVsAtoms(t *testing.T) {
-	nodes := [][3]float64{{0, 0, 0}, {1, 2, 3}}
-	atoms := [][3]float64{{0.5, 0, 0}, {1, 2, 3.5}, {4, 4, 4}}
-	sc, err := NodesVsAtoms(nodes, atoms)
+func must[T any](v T, err error) T {
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
-	o := optionOf(t, sc)
-	ss := seriesOf(t, o)
-	if len(ss) != 2 || ss[0]["name"] != "nodes" || ss[1]["name"] != "atoms" {
-		t.Fatalf("series %v", ss)
-	}
-	for si, want := range [][][3]float64{nodes, atoms} {
-		if ss[si]["type"] != "scatter3D" {
-			t.Errorf("series %d type %v", si, ss[si]["type"])
-		}
-		pts := points(t, ss[si])
-		if len(pts) != len(want) {
-			t.Fatalf("series %d: %d points", si, len(pts))
-		}
-		for i, p := range pts {
-			for d := range 3 {
-				if num(t, p[d]) != want[i][d] {
-					t.Errorf("series %d point %d = %v, want %v", si, i, p, want[i])
-				}
-			}
-		}
-	}
-	if _, ok := o["grid3D"]; !ok {
-		t.Error("no grid3D")
-	}
-	if !needsGL(sc, "") {
-		t.Error("Scatter3D not detected as needing echarts-gl")
-	}
-	if _, err := NodesVsAtoms(nil, nil); err == nil {
-		t.Error("no points: no error")
-	}
-	if _, err := NodesVsAtoms(nodes, [][3]float64{{0, math.NaN(), 0}}); err == nil || !strings.Contains(err.Error(), "atoms[0][1] = NaN") {
-		t.Errorf("NaN atom: err = %v", err)
-	}
-}
-
-func TestGraphView(t *testing.T) {
-	nodes := [][3]float64{{0, 0, 0}, {1, 2, 3}, {4, 5, 6}}
-	edges := [][2]int{{0, 1}, {1, 2}}
-	atoms := [][3]float64{{7, 8, 9}}
-	g, err := GraphView(nodes, edges, atoms, AxisY)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := optionOf(t, g)
-	ss := seriesOf(t, o)
-	if len(ss) != 2 || ss[0]["type"] != "graph" || ss[1]["type"] != "scatter" {
-		t.Fatalf("series %v", ss)
-	}
-	if ss[0]["coordinateSystem"] != "cartesian2d" {
-		t.Errorf("graph coordinate system %v", ss[0]["coordinateSystem"])
-	}
-	pts := points(t, ss[0])
-	// Dropping y keeps (x, z); the zero coordinates of node 0 must survive.
-	for i, want := range [][2]float64{{0, 0}, {1, 3}, {4, 6}} {
-		if num(t, pts[i][0]) != want[0] || num(t, pts[i][1]) != want[1] {
-			t.Errorf("node %d at %v, want %v", i, pts[i], want)
-		}
-	}
-	links := ss[0]["links"].([]any)
-	if len(links) != 2 || num(t, links[1].(map[string]any)["source"]) != 1 || num(t, links[1].(map[string]any)["target"]) != 2 {
-		t.Errorf("links %v", links)
-	}
-	if a := points(t, ss[1]); num(t, a[0][0]) != 7 || num(t, a[0][1]) != 9 {
-		t.Errorf("atom projected to %v, want [7 9]", a[0])
-	}
-	if x := o["xAxis"].(map[string]any); x["name"] != "x (Å)" {
-		t.Errorf("x axis %v", x)
-	}
-	if _, err := GraphView(nodes, [][2]int{{0, 3}}, nil, AxisZ); err == nil || !strings.Contains(err.Error(), "edges[0] = [0 3]: node index 3") {
-		t.Errorf("bad edge: err = %v", err)
-	}
-	if _, err := GraphView(nil, nil, nil, AxisZ); err == nil {
-		t.Error("no nodes: no error")
-	}
+	return v
 }

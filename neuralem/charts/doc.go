@@ -10,15 +10,30 @@
 // returns an error naming the field, the index and the value for empty or
 // non-finite data: a chart is never an empty frame.
 //
-//   - [LossCurves]: training loss against step, log-scale y, one series per region;
+//   - [LossCurves]: training loss against step, log-scale y, one series per region,
+//     with the paper's good-fit bound [GoodFit] (MSE 4e-4) as a dashed line;
 //     [LiveLoss] redraws the same notebook output while a fit runs (throttled).
-//   - [MapSlices]: original / neural / difference heatmaps of one slice of two
-//     dense X-fastest volumes, side by side ([Slice] extracts the slice).
-//   - [InterpolationError]: error against resolution, one series per interpolator.
-//   - [NodesVsAtoms]: graph nodes and atoms in a 3-D scatter (echarts-gl), and
-//     [GraphView]: the nodes and edges of a density graph projected on a plane.
-//   - [DistanceHistogram]: histogram of node–atom distances ([Bins] computes it).
-//   - [SweepHeatmap]: a metric over a two-parameter sweep.
+//   - [Slices]: one slice of one or two dense X-fastest volumes side by side, each
+//     with a colour bar labelled with its [Scale] ([−1, 1], [0, 1] or data units),
+//     optionally with their difference; [MapSlices] is original / neural /
+//     difference on the [−1, 1] scale ([Slice] extracts a slice).
+//   - [InterpolationError]: error against resolution, one series per interpolator,
+//     with reference values ([Ref]) such as the paper's as dashed lines.
+//   - [WalkPaths]: gradient-walk paths from seed to peak, starts and ends marked,
+//     projected on a plane; [GraphView]: a density graph's nodes and edges (all,
+//     or a slab) over the atoms; [GraphVsModel3D]: nodes, edges, atoms and the Cα
+//     trace in 3-D (echarts-gl), each shown or hidden from the legend. Positions
+//     are in Å and the axes keep equal scales.
+//   - [DistanceHistogram]: histogram of node–atom distances ([Bins] computes it)
+//     with the matching radius marked.
+//   - [SweepHeatmap]: a metric over a two-parameter sweep, optionally on a log
+//     colour scale, with chosen cells (the paper's defaults) outlined.
+//   - [ErrorVsSNR]: error against noise level (peak/σ, noise-free at the right),
+//     one series per method (the noise experiment's chart).
+//   - [CAMetrics]: the paper's Figure 6, three Cα metrics against resolution.
+//
+// Every chart has a title, axis names with units and a legend that covers
+// neither the title nor the data; printed numbers are rounded.
 //
 // The results are ordinary go-echarts charts (*charts.Line, *charts.HeatMap, …):
 // a notebook can restyle them with SetGlobalOptions before rendering. Tests read

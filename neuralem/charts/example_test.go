@@ -12,7 +12,7 @@ import (
 // Build a loss chart, write it as a standalone offline page and as an HTML
 // snippet. In a GoNB notebook, charts.Display(line) shows it in the cell.
 func ExampleLossCurves() {
-	line, err := charts.LossCurves("SIREN fit", []charts.LossCurve{
+	line, err := charts.LossCurves(charts.LossChart{Title: "SIREN fit"}, []charts.LossCurve{
 		{Name: "region 0", Steps: []int{0, 100, 200}, Loss: []float64{0.5, 0.01, 0.002}},
 		{Name: "region 1", Steps: []int{0, 100, 200}, Loss: []float64{0.4, 0.02, 0.004}},
 	})
@@ -34,7 +34,7 @@ func ExampleLossCurves() {
 	fmt.Println(len(line.MultiSeries), "series; snippet has its chart element:", strings.Contains(h, `<div class="item"`))
 
 	// Invalid data is an error, never an empty chart.
-	_, err = charts.LossCurves("SIREN fit", []charts.LossCurve{{Name: "region 2", Steps: []int{0}, Loss: []float64{0}}})
+	_, err = charts.LossCurves(charts.LossChart{Title: "SIREN fit"}, []charts.LossCurve{{Name: "region 2", Steps: []int{0}, Loss: []float64{0}}})
 	fmt.Println(err)
 	// Output:
 	// 2 series; snippet has its chart element: true

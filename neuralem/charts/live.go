@@ -21,6 +21,8 @@ type LiveLoss struct {
 	// MinInterval is the least time between two redraws (default 500 ms: at
 	// most 2 redraws per second).
 	MinInterval time.Duration
+	// Subtitle, if set, is drawn under the title.
+	Subtitle string
 	// MaxPoints caps the points drawn per series (default 1000): longer curves
 	// are drawn decimated, keeping their first and last points. All points stay
 	// recorded (see [LiveLoss.Curves]).
@@ -102,6 +104,9 @@ func (l *LiveLoss) Close() error {
 	return l.redrawLocked(true)
 }
 
+// Title returns the chart's title.
+func (l *LiveLoss) Title() string { return l.title }
+
 // Redraws returns how many times the chart was drawn (0 outside a notebook).
 func (l *LiveLoss) Redraws() int {
 	l.mu.Lock()
@@ -131,7 +136,7 @@ func (l *LiveLoss) redrawLocked(final bool) error {
 	for i, r := range l.order {
 		curves[i] = decimate(*l.curves[r], l.MaxPoints)
 	}
-	line, err := LossCurves(l.title, curves)
+	line, err := LossCurves(LossChart{Title: l.title, Subtitle: l.Subtitle}, curves)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ var scriptRe = regexp.MustCompile(`(?s)<script[^>]*>(.*?)</script>`)
 
 func TestHTMLInlinesWrappedBundles(t *testing.T) {
 	withJSDir(t, fakeBundles(t))
-	line, err := LossCurves("fit", []LossCurve{{Name: "r", Steps: []int{1, 2}, Loss: []float64{1, 0.5}}})
+	line, err := LossCurves(LossChart{Title: "fit"}, []LossCurve{{Name: "r", Steps: []int{1, 2}, Loss: []float64{1, 0.5}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func checkJSSyntax(t *testing.T, h string) {
 
 func TestHTML3DIncludesGL(t *testing.T) {
 	withJSDir(t, fakeBundles(t))
-	sc, err := NodesVsAtoms([][3]float64{{0, 0, 0}}, [][3]float64{{1, 1, 1}})
+	sc, err := GraphVsModel3D(Graph3D{Nodes: [][3]float64{{0, 0, 0}}, Atoms: [][3]float64{{1, 1, 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestHTMLFallsBackToCDN(t *testing.T) {
 	withJSDir(t, filepath.Join(t.TempDir(), "missing"))
 	t.Setenv("GONB_DIR", "")
 	t.Chdir(t.TempDir()) // no kernels/js/node_modules to fall back to
-	sc, err := NodesVsAtoms([][3]float64{{0, 0, 0}}, nil)
+	sc, err := GraphVsModel3D(Graph3D{Nodes: [][3]float64{{0, 0, 0}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,8 +218,8 @@ func TestJSDirSearch(t *testing.T) {
 
 func TestWritePage(t *testing.T) {
 	withJSDir(t, fakeBundles(t))
-	line, _ := LossCurves("fit", []LossCurve{{Name: "r", Steps: []int{1}, Loss: []float64{1}}})
-	sc, _ := NodesVsAtoms([][3]float64{{0, 0, 0}}, nil)
+	line, _ := LossCurves(LossChart{Title: "fit"}, []LossCurve{{Name: "r", Steps: []int{1}, Loss: []float64{1}}})
+	sc, _ := GraphVsModel3D(Graph3D{Nodes: [][3]float64{{0, 0, 0}}})
 	p := filepath.Join(t.TempDir(), "page.html")
 	if err := WritePage(p, line, sc); err != nil {
 		t.Fatal(err)
@@ -261,7 +261,7 @@ func TestDisplayInlinesOncePerProgram(t *testing.T) {
 	}()
 
 	isNotebook = func() bool { return false }
-	line, _ := LossCurves("fit", []LossCurve{{Name: "r", Steps: []int{1}, Loss: []float64{1}}})
+	line, _ := LossCurves(LossChart{Title: "fit"}, []LossCurve{{Name: "r", Steps: []int{1}, Loss: []float64{1}}})
 	if err := Display(line); !errors.Is(err, ErrNotNotebook) {
 		t.Fatalf("outside a notebook: err = %v", err)
 	}
@@ -270,7 +270,7 @@ func TestDisplayInlinesOncePerProgram(t *testing.T) {
 	session.mu.Lock()
 	session.echarts, session.gl = false, false
 	session.mu.Unlock()
-	sc, _ := NodesVsAtoms([][3]float64{{0, 0, 0}}, nil)
+	sc, _ := GraphVsModel3D(Graph3D{Nodes: [][3]float64{{0, 0, 0}}})
 	for _, c := range []Chart{line, line, sc} {
 		if err := Display(c); err != nil {
 			t.Fatal(err)
@@ -383,6 +383,10 @@ func TestDecimate(t *testing.T) {
 // must hold coloured (non-grey) pixels, which only ECharts drawing the series
 // produces; a chart that failed to draw leaves its area white. It skips without
 // chromium, RequireJS or the bundles, except under CI (env CI set), where it fails.
+// consoleError matches an uncaught JavaScript error or an error logged to
+// the console, as headless Chromium prints them with --enable-logging.
+var consoleError = regexp.MustCompile(`CONSOLE.*(Uncaught|Error)`)
+
 func TestChromiumRendersOffline(t *testing.T) {
 	const chromium = "/usr/bin/chromium"
 	need := func(what string) {
@@ -421,20 +425,25 @@ func TestChromiumRendersOffline(t *testing.T) {
 		c      Chart
 		height int // px, as set by the builder
 	}{
-		{"loss curves", must(LossCurves("fit", []LossCurve{
+		{"loss curves", must(LossCurves(LossChart{Title: "fit"}, []LossCurve{
 			{Name: "r0", Steps: []int{0, 10, 20, 30}, Loss: []float64{1, 0.1, 0.03, 0.01}},
 			{Name: "r1", Steps: []int{0, 10, 20, 30}, Loss: []float64{2, 0.5, 0.1, 0.05}},
-		})), 420},
-		{"3-D scatter", must(NodesVsAtoms(nodes, atoms)), 600},
-		{"map slices", must(MapSlices(shape, orig, neural, AxisZ, 3)), 400},
+		})), 460},
+		{"3-D graph vs model", must(GraphVsModel3D(Graph3D{Nodes: nodes, Edges: [][2]int{{0, 1}, {1, 2}}, Atoms: atoms,
+			Trace: [][][3]float64{{{0, 0, 1}, {1, 1, 1}, {2, 2, 1}}}})), 700},
+		{"map slices", must(MapSlices(shape, orig, neural, AxisZ, 3)), 420},
 		{"interpolation error", must(InterpolationError("RMSE", []ErrorSeries{
 			{Name: "trilinear", Resolution: []float64{2, 3, 4}, Error: []float64{0.1, 0.05, 0.02}},
 			{Name: "neural", Resolution: []float64{2, 3, 4}, Error: []float64{0.02, 0.01, 0.005}},
-		}, true)), 420},
-		{"graph view", must(GraphView(nodes, [][2]int{{0, 1}, {1, 2}, {2, 3}}, atoms, AxisZ)), 700},
-		{"distance histogram", must(DistanceHistogram([]float64{0.1, 0.3, 0.35, 0.6, 0.7, 1.2}, 0.25)), 400},
+		}, true, Ref{Value: 0.01, Label: "paper"})), 460},
+		{"graph view", must(GraphView(GraphPlot{Nodes: nodes, Edges: [][2]int{{0, 1}, {1, 2}, {2, 3}}, Atoms: atoms, Drop: AxisZ})), 720},
+		{"walk paths", must(WalkPaths([][][3]float64{{{0, 0, 0}, {0.5, 0.5, 0}, {1, 1, 0}}, {{2, 2, 0}}, {{3, 0, 0}, {2, 1, 0}}}, atoms, AxisZ)), 720},
+		{"distance histogram", must(DistanceHistogram([]float64{0.1, 0.3, 0.35, 0.6, 0.7, 1.2}, 0.25, 1)), 400},
+		{"Figure 6", must(CAMetrics([]CAPoint{{Series: "neural", Label: "a", Resolution: 1.5, RMSD: 0.4, Coverage: 95, NodeFraction: 60},
+			{Series: "bspline", Label: "a", Resolution: 1.5, RMSD: 0.5, Coverage: 90, NodeFraction: 55}},
+			[3][]Ref{{{Value: 1.13, Label: "paper"}}, nil, nil})), 420},
 		{"sweep heatmap", must(SweepHeatmap(Sweep{Title: "sweep", XName: "width", YName: "lr", Metric: "RMSE",
-			X: []float64{64, 128}, Y: []float64{1e-4, 5e-4}, Values: [][]float64{{0.3, 0.2}, {0.1, math.NaN()}}})), 480},
+			X: []float64{64, 128}, Y: []float64{1e-4, 5e-4}, Values: [][]float64{{0.3, 0.2}, {0.1, math.NaN()}}})), 470},
 	}
 	var all []Chart
 	total := 0
@@ -469,9 +478,17 @@ func TestChromiumRendersOffline(t *testing.T) {
 		"--enable-unsafe-swiftshader", "--disable-background-networking", "--disable-component-update",
 		"--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir="+filepath.Join(dir, "profile"),
 		"--screenshot="+shot, fmt.Sprintf("--window-size=1000,%d", total+40), "--virtual-time-budget=1500",
-		"--hide-scrollbars", "file://"+page)
-	if out, err := cmd.CombinedOutput(); err != nil {
+		"--hide-scrollbars", "--enable-logging=stderr", "--v=0", "file://"+page)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	// A chart whose option ECharts cannot draw throws in the page (and then
+	// draws little or nothing): the console must be clean.
+	for _, line := range strings.Split(string(out), "\n") {
+		if consoleError.MatchString(line) {
+			t.Errorf("JavaScript error in the page: %s", strings.TrimSpace(line))
+		}
 	}
 	f, err := os.ReadFile(shot)
 	if err != nil {

@@ -3,6 +3,8 @@ package charts
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -85,77 +87,163 @@ func Slice(data []float32, shape [3]int, axis Axis, index int) (Slice2D, error) 
 	return s, nil
 }
 
-// MapSlices builds three heatmaps side by side for slice index along axis of two
-// volumes of the same shape (X-fastest, see [Slice]): the original map, the
-// neural map and their difference neural − original. The first two share one
-// colour scale (their joint range); the difference has a diverging scale
-// symmetric about zero. Axes are in voxel indices. Non-finite voxels are an error.
-//
-// The chart has three grids, three x and y axes, and series named "original",
-// "neural" and "neural − original" whose data are [u, v, value] triples.
+// Scale is the colour scale of a slice panel: its name, shown under the
+// panel and beside its colour bar, and its range.
+type Scale struct {
+	Name     string  // e.g. "[−1, 1] scale"
+	Min, Max float64 // colour range; Min == Max: the range of the panel's data
+}
+
+// The scales of normalised maps (grid.Normalize): the networks' [−1, 1]
+// scale and the paper's [0, 1] output scale.
+var (
+	ScaleSigned = Scale{Name: "[−1, 1] scale", Min: -1, Max: 1}
+	Scale01     = Scale{Name: "[0, 1] scale", Min: 0, Max: 1}
+)
+
+// SlicePanel is one volume (X-fastest, see [Slice]) to show a slice of.
+type SlicePanel struct {
+	Name  string
+	Data  []float32
+	Scale Scale
+}
+
+// SliceView is the slice Index along Axis of one or two volumes of Shape,
+// side by side, each with its colour bar, and optionally their difference.
+type SliceView struct {
+	Shape  [3]int
+	Axis   Axis
+	Index  int
+	Panels []SlicePanel // 1 or 2
+	// Difference adds a panel Panels[1] − Panels[0] on a diverging colour
+	// scale symmetric about zero, named DiffName ("difference" if empty),
+	// in the units of Panels[0]'s scale.
+	Difference bool
+	DiffName   string
+}
+
+// MapSlices is Slices of an original and a neural map on the networks'
+// [−1, 1] scale, with their difference neural − original.
 func MapSlices(shape [3]int, original, neural []float32, axis Axis, index int) (*charts.HeatMap, error) {
-	so, err := Slice(original, shape, axis, index)
-	if err != nil {
-		return nil, fmt.Errorf("charts: MapSlices: original: %w", err)
+	return Slices(SliceView{Shape: shape, Axis: axis, Index: index, Difference: true, DiffName: "neural − original",
+		Panels: []SlicePanel{{Name: "original", Data: original, Scale: ScaleSigned}, {Name: "neural", Data: neural, Scale: ScaleSigned}}})
+}
+
+// Slices builds heatmaps side by side of one slice of each panel of v (and
+// of their difference): each panel has its own grid, voxel-index axes and a
+// horizontal colour bar below it labelled with its scale's range; its
+// subtitle names the slice and the scale. Voxels outside a fixed scale's
+// range are drawn in the end colours. Non-finite voxels are an error.
+//
+// The series are named after the panels (and v.DiffName); their data are
+// [u, v, value] triples.
+func Slices(v SliceView) (*charts.HeatMap, error) {
+	np := len(v.Panels)
+	if np < 1 || np > 2 {
+		return nil, fmt.Errorf("charts: Slices: %d panels, want 1 or 2", np)
 	}
-	sn, err := Slice(neural, shape, axis, index)
-	if err != nil {
-		return nil, fmt.Errorf("charts: MapSlices: neural: %w", err)
+	if v.Difference && np != 2 {
+		return nil, fmt.Errorf("charts: Slices: Difference needs 2 panels, have %d", np)
 	}
-	names := [3]string{"original", "neural", "neural − original"}
-	data := [3][]opts.HeatMapData{}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	dmax := 0.0
-	for b := 0; b < so.Height; b++ {
-		for a := 0; a < so.Width; a++ {
-			o, n := float64(so.At(a, b)), float64(sn.At(a, b))
-			if !finite(o) {
-				return nil, fmt.Errorf("charts: MapSlices: original voxel %s = %v is not finite", voxelName(axis, index, so, a, b), o)
-			}
-			if !finite(n) {
-				return nil, fmt.Errorf("charts: MapSlices: neural voxel %s = %v is not finite", voxelName(axis, index, so, a, b), n)
-			}
-			d := n - o
-			lo, hi = math.Min(lo, math.Min(o, n)), math.Max(hi, math.Max(o, n))
-			dmax = math.Max(dmax, math.Abs(d))
-			for s, val := range [3]float64{o, n, d} {
-				data[s] = append(data[s], opts.HeatMapData{Value: [3]any{a, b, float32(val)}})
+	var sl []Slice2D
+	for i, p := range v.Panels {
+		s, err := Slice(p.Data, v.Shape, v.Axis, v.Index)
+		if err != nil {
+			return nil, fmt.Errorf("charts: Slices: panel %d (%q): %w", i, p.Name, err)
+		}
+		for b := 0; b < s.Height; b++ {
+			for a := 0; a < s.Width; a++ {
+				if x := float64(s.At(a, b)); !finite(x) {
+					return nil, fmt.Errorf("charts: Slices: panel %d (%q): voxel %s = %v is not finite", i, p.Name, voxelName(v.Axis, v.Index, s, a, b), x)
+				}
 			}
 		}
+		sl = append(sl, s)
 	}
-	if hi == lo {
-		hi = lo + 1 // a constant slice still gets a valid colour range
+	type panel struct {
+		name     string
+		scale    Scale
+		data     []opts.HeatMapData
+		diverge  bool
+		min, max float64
 	}
-	if dmax == 0 {
-		dmax = 1
+	var panels []panel
+	for i, p := range v.Panels {
+		panels = append(panels, panel{name: p.Name, scale: p.Scale, data: sliceData(sl[i], nil)})
 	}
+	if v.Difference {
+		name := v.DiffName
+		if name == "" {
+			name = "difference"
+		}
+		panels = append(panels, panel{name: name, scale: Scale{Name: v.Panels[0].Scale.Name}, diverge: true,
+			data: sliceData(sl[1], &sl[0])})
+	}
+	for i := range panels {
+		p := &panels[i]
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, d := range p.data {
+			x := float64(d.Value.([3]any)[2].(float32))
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+		switch {
+		case p.diverge:
+			m := math.Max(math.Abs(lo), math.Abs(hi))
+			if m == 0 {
+				m = 1
+			}
+			p.min, p.max = -m, m
+		case p.scale.Min < p.scale.Max:
+			p.min, p.max = p.scale.Min, p.scale.Max
+		default:
+			if lo == hi {
+				hi = lo + 1 // a constant slice still gets a valid colour range
+			}
+			p.min, p.max = lo, hi
+		}
+	}
+	s0 := sl[0]
+	// Square voxels: every panel 260 px wide, as high as the slice's aspect asks.
+	const gw, left0, gap, top = 240, 60, 50, 70
+	gh := min(max(gw*s0.Height/s0.Width, 120), 420)
 	hm := charts.NewHeatMap()
 	hm.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "960px", Height: "400px"}),
+		charts.WithInitializationOpts(opts.Initialization{Width: fmt.Sprintf("%dpx", left0+len(panels)*(gw+gap)),
+			Height: fmt.Sprintf("%dpx", top+gh+110)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
 	)
-	for s := range names {
-		hm.AddSeries(names[s], data[s])
+	for _, p := range panels {
+		hm.AddSeries(p.name, p.data)
 	}
-	title := fmt.Sprintf("%v = %d", axis, index)
-	u, v := so.U, so.V
-	w, h := so.Width, so.Height
+	where := fmt.Sprintf("slice %v = %d", v.Axis, v.Index)
+	u, w := s0.U, s0.V
 	hm.Accept(patch{fn: func(o map[string]any) {
-		var titles, grids, xs, ys, series []map[string]any
-		for s := range names {
-			left := 4 + 33*s // percent
-			titles = append(titles, map[string]any{"text": names[s], "subtext": title,
-				"left": fmt.Sprintf("%d%%", left+13), "textAlign": "center", "top": 0,
-				"textStyle": map[string]any{"fontSize": 14}})
-			grids = append(grids, map[string]any{"left": fmt.Sprintf("%d%%", left), "width": "26%",
-				"top": 60, "bottom": 90})
-			xs = append(xs, map[string]any{"type": "category", "gridIndex": s, "data": seq(w),
+		var titles, grids, xs, ys, series, vms []map[string]any
+		for s, p := range panels {
+			left := left0 + s*(gw+gap)
+			sub := where
+			if p.scale.Name != "" {
+				sub += ", " + p.scale.Name
+			}
+			titles = append(titles, map[string]any{"text": p.name, "subtext": sub,
+				"left": left + gw/2, "textAlign": "center", "top": 0, "textStyle": map[string]any{"fontSize": 14}})
+			grids = append(grids, map[string]any{"left": left, "width": gw, "top": top, "height": gh})
+			xs = append(xs, map[string]any{"type": "category", "gridIndex": s, "data": seq(s0.Width),
 				"name": u.String() + " (voxel)", "nameLocation": "middle", "nameGap": 25,
 				"splitArea": map[string]any{"show": false}})
-			ys = append(ys, map[string]any{"type": "category", "gridIndex": s, "data": seq(h),
-				"name": v.String() + " (voxel)", "splitArea": map[string]any{"show": false}})
-			series = append(series, map[string]any{"name": names[s], "type": "heatmap",
-				"xAxisIndex": s, "yAxisIndex": s, "data": data[s], "progressive": 0})
+			ys = append(ys, map[string]any{"type": "category", "gridIndex": s, "data": seq(s0.Height),
+				"name": w.String() + " (voxel)", "nameLocation": "middle", "nameGap": 30,
+				"splitArea": map[string]any{"show": false}})
+			series = append(series, map[string]any{"name": p.name, "type": "heatmap",
+				"xAxisIndex": s, "yAxisIndex": s, "data": p.data, "progressive": 0})
+			colors := []string{"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"}
+			if p.diverge {
+				colors = []string{"#2166ac", "#f7f7f7", "#b2182b"}
+			}
+			vms = append(vms, map[string]any{"type": "continuous", "seriesIndex": []int{s}, "min": p.min, "max": p.max,
+				"calculable": false, "orient": "horizontal", "left": left + 30, "top": top + gh + 45,
+				"itemWidth": 12, "itemHeight": gw - 90, "text": []string{fmtTick(p.max), fmtTick(p.min)},
+				"inRange": map[string]any{"color": colors}})
 		}
 		o["title"] = titles
 		o["grid"] = grids
@@ -163,16 +251,44 @@ func MapSlices(shape [3]int, original, neural []float32, axis Axis, index int) (
 		o["yAxis"] = ys
 		o["series"] = series
 		o["legend"] = map[string]any{"show": false}
-		o["visualMap"] = []map[string]any{
-			{"type": "continuous", "seriesIndex": []int{0, 1}, "min": lo, "max": hi, "calculable": true,
-				"precision": 3, "orient": "horizontal", "left": "4%", "bottom": 10, "itemWidth": 12, "itemHeight": 200,
-				"inRange": map[string]any{"color": []string{"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"}}},
-			{"type": "continuous", "seriesIndex": []int{2}, "min": -dmax, "max": dmax, "calculable": true,
-				"precision": 3, "orient": "horizontal", "left": "70%", "bottom": 10, "itemWidth": 12, "itemHeight": 200,
-				"inRange": map[string]any{"color": []string{"#2166ac", "#f7f7f7", "#b2182b"}}},
-		}
+		o["visualMap"] = vms
 	}})
 	return hm, nil
+}
+
+// sliceData returns the heatmap cells of s, or of s − minus if minus is not nil.
+func sliceData(s Slice2D, minus *Slice2D) []opts.HeatMapData {
+	out := make([]opts.HeatMapData, 0, s.Width*s.Height)
+	for b := 0; b < s.Height; b++ {
+		for a := 0; a < s.Width; a++ {
+			x := s.At(a, b)
+			if minus != nil {
+				x -= minus.At(a, b)
+			}
+			out = append(out, opts.HeatMapData{Value: [3]any{a, b, round32(x, 4)}})
+		}
+	}
+	return out
+}
+
+// round32 rounds x to digits significant digits, so that tooltips and the
+// page show readable numbers.
+func round32(x float32, digits int) float32 {
+	v, err := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', digits, 32), 32)
+	if err != nil {
+		return x
+	}
+	return float32(v)
+}
+
+// fmtTick formats a colour-bar or axis end value with 3 significant digits
+// and a true minus sign.
+func fmtTick(x float64) string {
+	s := strconv.FormatFloat(x, 'g', 3, 64)
+	if strings.HasPrefix(s, "-") {
+		s = "−" + s[1:]
+	}
+	return s
 }
 
 func voxelName(axis Axis, index int, s Slice2D, a, b int) string {

@@ -25,6 +25,12 @@
 //     edge feature is its length in Å. Pruning to a minimum spanning tree or
 //     to k nearest neighbours is offered as an option BEYOND the paper.
 //
+// Sweeps: the walk is the slow stage on a neural map, and a seed's walk does
+// not depend on the other seeds. SeedAndWalk lays seeds at the lowest
+// threshold of interest and walks them once; Walked.Graph then builds the
+// graph at any higher threshold and any DBSCAN or edge setting in
+// milliseconds, exactly as Build would.
+//
 // Exports, each with a reader for round trips: mmCIF (one pseudo-atom C of
 // residue NOD per node, density in B_iso_or_equiv, edges as _struct_conn rows
 // that ChimeraX and Coot draw as bonds), PDB (HETATM + CONECT, density in the

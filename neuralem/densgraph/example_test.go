@@ -66,3 +66,33 @@ func ExampleBuild() {
 	// CONECT    2    1
 	// END
 }
+
+// Walk once, then build graphs at several thresholds and DBSCAN eps: the
+// seeds are laid at the lowest threshold and each graph keeps those above
+// its own.
+func ExampleSeedAndWalk() {
+	w, err := densgraph.SeedAndWalk(twoAtoms{}, densgraph.SeedOptions{Threshold: densgraph.Absolute(0.1)}, densgraph.WalkOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d seeds walked to %d peaks\n", len(w.Seeds), len(w.Walk.Peaks))
+	for _, level := range []float64{0.1, 0.5, 0.9} {
+		for _, eps := range []float64{0.2, 2} {
+			g, rep, err := w.Graph(densgraph.Absolute(level), densgraph.ClusterOptions{Eps: eps}, densgraph.EdgeOptions{Resolution: 1.2})
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			fmt.Printf("density > %.1f, eps %.1f Å: %3d seeds, %d nodes, %d edges\n", level, eps, rep.Seeds.Kept, len(g.Nodes), len(g.Edges))
+		}
+	}
+	// Output:
+	// 46 seeds walked to 46 peaks
+	// density > 0.1, eps 0.2 Å:  46 seeds, 2 nodes, 1 edges
+	// density > 0.1, eps 2.0 Å:  46 seeds, 1 nodes, 0 edges
+	// density > 0.5, eps 0.2 Å:   4 seeds, 2 nodes, 1 edges
+	// density > 0.5, eps 2.0 Å:   4 seeds, 1 nodes, 0 edges
+	// density > 0.9, eps 0.2 Å:   2 seeds, 2 nodes, 1 edges
+	// density > 0.9, eps 2.0 Å:   2 seeds, 1 nodes, 0 edges
+}

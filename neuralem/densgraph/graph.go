@@ -270,93 +270,19 @@ type WalkStats struct {
 }
 
 // Build runs the whole pipeline on f: seeds → gradient walk → DBSCAN →
-// centroid nodes (density sampled at each centroid) → edges.
+// centroid nodes (density sampled at each centroid) → edges. It is
+// SeedAndWalk followed by Walked.Graph at the seeding threshold.
 func Build(f grid.Field, opts Options) (*Graph, *Report, error) {
 	rep := &Report{}
-	t0 := time.Now()
-	seeds, srep, err := Seed(f, opts.Seeds)
-	if srep != nil {
-		rep.Seeds = *srep
-	}
+	w, err := seedAndWalk(f, opts.Seeds, opts.Walk, rep)
 	if err != nil {
 		return nil, rep, err
 	}
-	rep.Times.Seed = time.Since(t0)
-
-	t0 = time.Now()
-	w, err := Walk(f, seeds, opts.Walk)
-	if err != nil {
-		return nil, rep, err
-	}
-	rep.Walk = WalkStats{Peaks: len(w.Peaks), Dropped: w.Dropped, Capped: w.Capped, AtPeak: w.AtPeak,
-		Steps: w.Steps, Samples: w.Samples, Calls: w.Calls}
-	rep.Paths, rep.PathSeed = w.Paths, w.PathSeed
-	rep.Times.Walk = time.Since(t0)
-	if len(w.Peaks) == 0 {
-		return nil, rep, fmt.Errorf("densgraph: all %d seeds were lost in the walk (%d left the Domain %v, %d hit the %d-step cap)",
-			len(seeds), w.Dropped, f.Domain(), w.Capped, cmpOr(opts.Walk.MaxSteps, DefaultMaxSteps))
-	}
-
-	t0 = time.Now()
-	rep.Eps = cmpOr(opts.Cluster.Eps, DefaultEps)
-	rep.MinPts = cmpOr(opts.Cluster.MinPts, DefaultMinPts)
-	labels, nc, err := DBSCAN(w.Peaks, rep.Eps, rep.MinPts)
-	if err != nil {
-		return nil, rep, err
-	}
-	for _, l := range labels {
-		if l == Noise {
-			rep.Noise++
-		}
-	}
-	rep.Clusters = nc
-	cent, size, err := Centroids(w.Peaks, labels, nc)
-	if err != nil {
-		return nil, rep, err
-	}
-	dens := make([]float64, nc)
-	if nc > 0 {
-		if err := f.Sample(cent, dens, nil); err != nil {
-			return nil, rep, fmt.Errorf("densgraph: sampling node density: %w", err)
-		}
-	}
-	g := &Graph{Nodes: make([]Node, nc)}
-	for i := range g.Nodes {
-		if math.IsNaN(dens[i]) || math.IsInf(dens[i], 0) {
-			return nil, rep, fmt.Errorf("densgraph: node %d at %v: density %g is not finite", i, cent[i], dens[i])
-		}
-		g.Nodes[i] = Node{Pos: cent[i], Density: dens[i], Size: size[i]}
-	}
-	rep.Nodes = nc
-	rep.Times.Cluster = time.Since(t0)
-
-	t0 = time.Now()
-	cut, err := opts.Edges.cutoff()
-	if err != nil {
-		return nil, rep, err
-	}
-	rep.Cutoff = cut
-	edges, err := Edges(cent, cut)
-	if err != nil {
-		return nil, rep, err
-	}
-	rep.EdgesAll = len(edges)
-	rep.Prune = opts.Edges.Prune
-	switch opts.Edges.Prune {
-	case PruneNone:
-	case PruneMST:
-		edges = PruneMSTEdges(nc, edges)
-	case PruneKNN:
-		if edges, err = PruneKNNEdges(nc, edges, opts.Edges.K); err != nil {
-			return nil, rep, err
-		}
-	default:
-		return nil, rep, fmt.Errorf("densgraph: edge Prune = %d, unknown", opts.Edges.Prune)
-	}
-	g.Edges = edges
-	rep.Edges = len(edges)
-	rep.Times.Edges = time.Since(t0)
-	return g, rep, nil
+	rep.Walk = WalkStats{Peaks: len(w.Walk.Peaks), Dropped: w.Walk.Dropped, Capped: w.Walk.Capped, AtPeak: w.Walk.AtPeak,
+		Steps: w.Walk.Steps, Samples: w.Walk.Samples, Calls: w.Walk.Calls}
+	rep.Paths, rep.PathSeed = w.Walk.Paths, w.Walk.PathSeed
+	g, err := w.graph(rep, w.Walk.Peaks, opts.Cluster, opts.Edges)
+	return g, rep, err
 }
 
 func cmpOr[T int | float64](v, def T) T {

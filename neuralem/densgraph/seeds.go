@@ -159,45 +159,51 @@ type SeedReport struct {
 // grid is never held in memory. An empty result is an error that states the
 // density range seen and the threshold.
 func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
+	seeds, _, rep, err := seedWithDensity(f, opts)
+	return seeds, rep, err
+}
+
+// seedWithDensity is Seed, also returning the density sampled at each seed.
+func seedWithDensity(f grid.Field, opts SeedOptions) ([]geom.Point, []float64, *SeedReport, error) {
 	level, err := opts.Threshold.Level()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	sp := opts.Spacing
 	if sp == 0 {
 		sp = DefaultSeedSpacing
 	}
 	if !(sp > 0) || math.IsInf(sp, 0) {
-		return nil, nil, fmt.Errorf("densgraph: seed Spacing = %g Å, want > 0", opts.Spacing)
+		return nil, nil, nil, fmt.Errorf("densgraph: seed Spacing = %g Å, want > 0", opts.Spacing)
 	}
 	if opts.Threshold.Kind == ThresholdNone && opts.Mask == nil {
-		return nil, nil, fmt.Errorf("densgraph: ThresholdNone needs a Mask (otherwise every grid point is a seed)")
+		return nil, nil, nil, fmt.Errorf("densgraph: ThresholdNone needs a Mask (otherwise every grid point is a seed)")
 	}
 	batch := opts.Batch
 	if batch == 0 {
 		batch = DefaultBatch
 	}
 	if batch < 0 {
-		return nil, nil, fmt.Errorf("densgraph: seed Batch = %d, want ≥ 0", opts.Batch)
+		return nil, nil, nil, fmt.Errorf("densgraph: seed Batch = %d, want ≥ 0", opts.Batch)
 	}
 	var mask, exclude *spatial.Index
 	if opts.Mask != nil {
 		m := opts.Mask
 		if !(m.Margin > 0) || math.IsInf(m.Margin, 0) {
-			return nil, nil, fmt.Errorf("densgraph: mask Margin = %g Å, want > 0", m.Margin)
+			return nil, nil, nil, fmt.Errorf("densgraph: mask Margin = %g Å, want > 0", m.Margin)
 		}
 		if len(m.Atoms) == 0 {
-			return nil, nil, fmt.Errorf("densgraph: mask has no atoms")
+			return nil, nil, nil, fmt.Errorf("densgraph: mask has no atoms")
 		}
 		for i, p := range m.Atoms {
 			if !p.IsFinite() {
-				return nil, nil, fmt.Errorf("densgraph: mask atom %d at %v is not finite", i, p)
+				return nil, nil, nil, fmt.Errorf("densgraph: mask atom %d at %v is not finite", i, p)
 			}
 		}
 		mask = spatial.NewIndex(m.Atoms, m.Margin)
 		for i, p := range m.Exclude {
 			if !p.IsFinite() {
-				return nil, nil, fmt.Errorf("densgraph: mask excluded atom %d at %v is not finite", i, p)
+				return nil, nil, nil, fmt.Errorf("densgraph: mask excluded atom %d at %v is not finite", i, p)
 			}
 		}
 		if len(m.Exclude) > 0 {
@@ -208,23 +214,24 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 	rep := &SeedReport{Spacing: sp, Level: level, Threshold: opts.Threshold.String(),
 		MinSeen: math.Inf(1), MaxSeen: math.Inf(-1)}
 	if !dom.Min.IsFinite() || !dom.Max.IsFinite() {
-		return nil, nil, fmt.Errorf("densgraph: field Domain %v is not finite", dom)
+		return nil, nil, nil, fmt.Errorf("densgraph: field Domain %v is not finite", dom)
 	}
 	total := 1.0
 	for a := 0; a < 3; a++ {
 		ext := dom.Max[a] - dom.Min[a]
 		if ext < 0 {
-			return nil, nil, fmt.Errorf("densgraph: field Domain %v is empty along axis %d", dom, a)
+			return nil, nil, nil, fmt.Errorf("densgraph: field Domain %v is empty along axis %d", dom, a)
 		}
 		rep.Shape[a] = int(math.Floor(ext/sp+1e-9)) + 1
 		total *= float64(rep.Shape[a])
 	}
 	if total > 1<<40 {
-		return nil, nil, fmt.Errorf("densgraph: seed grid %v at spacing %g Å has %g points, too many", rep.Shape, sp, total)
+		return nil, nil, nil, fmt.Errorf("densgraph: seed grid %v at spacing %g Å has %g points, too many", rep.Shape, sp, total)
 	}
 	rep.Made = int(total)
 
 	var seeds []geom.Point
+	var dens []float64
 	pts := make([]geom.Point, 0, batch)
 	excl := make([]bool, 0, batch) // pts[i] is near excluded atoms only
 	val := make([]float64, batch)
@@ -248,6 +255,7 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 					rep.Excluded++
 				} else {
 					seeds = append(seeds, pts[i])
+					dens = append(dens, d)
 				}
 			}
 		}
@@ -278,26 +286,26 @@ func Seed(f grid.Field, opts SeedOptions) ([]geom.Point, *SeedReport, error) {
 				excl = append(excl, out)
 				if len(pts) == batch {
 					if err := flush(); err != nil {
-						return nil, nil, err
+						return nil, nil, nil, err
 					}
 				}
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	rep.Kept = len(seeds)
 	if len(seeds) == 0 {
 		if rep.Sampled == 0 {
-			return nil, rep, fmt.Errorf("densgraph: no seeds: all %d grid points (spacing %g Å over %v) were outside the atom mask (margin %g Å)",
+			return nil, nil, rep, fmt.Errorf("densgraph: no seeds: all %d grid points (spacing %g Å over %v) were outside the atom mask (margin %g Å)",
 				rep.Made, sp, dom, opts.Mask.Margin)
 		}
 		if rep.Excluded > 0 {
-			return nil, rep, fmt.Errorf("densgraph: no seeds: the %d points above the threshold (%s) all lie near the excluded atoms only", rep.Excluded, rep.Threshold)
+			return nil, nil, rep, fmt.Errorf("densgraph: no seeds: the %d points above the threshold (%s) all lie near the excluded atoms only", rep.Excluded, rep.Threshold)
 		}
-		return nil, rep, fmt.Errorf("densgraph: no seeds: density over %d sampled points ranged %g to %g, none above the threshold (%s)",
+		return nil, nil, rep, fmt.Errorf("densgraph: no seeds: density over %d sampled points ranged %g to %g, none above the threshold (%s)",
 			rep.Sampled, rep.MinSeen, rep.MaxSeen, rep.Threshold)
 	}
-	return seeds, rep, nil
+	return seeds, dens, rep, nil
 }

@@ -58,6 +58,56 @@ type WalkResult struct {
 	// the seed index of each.
 	Paths    [][]geom.Point
 	PathSeed []int
+	// Fate tells, for each seed (by index in the input), how its walk ended,
+	// and SeedSamples how many times it was sampled (its steps + 1): enough
+	// to give the statistics above for any subset of the seeds (Stats).
+	Fate        []Fate
+	SeedSamples []int32
+}
+
+// Fate is how one seed's walk ended.
+type Fate uint8
+
+const (
+	// FatePeak: the density stopped increasing; the seed's peak is the
+	// last point before.
+	FatePeak Fate = iota
+	// FateAtPeak: the gradient was exactly zero (counted in AtPeak; a
+	// peak too).
+	FateAtPeak
+	// FateDropped: the next step left the Domain.
+	FateDropped
+	// FateCapped: still climbing after MaxSteps steps.
+	FateCapped
+)
+
+// Stats returns the walk's statistics (Peaks, Dropped, Capped, AtPeak,
+// Steps, Samples, Calls) over the seeds for which keep returns true (nil:
+// all): what walking only those seeds would have reported, since a seed's
+// walk does not depend on the others.
+func (r *WalkResult) Stats(keep func(seed int) bool) WalkStats {
+	var st WalkStats
+	for i, f := range r.Fate {
+		if keep != nil && !keep(i) {
+			continue
+		}
+		switch f {
+		case FatePeak:
+			st.Peaks++
+		case FateAtPeak:
+			st.Peaks++
+			st.AtPeak++
+		case FateDropped:
+			st.Dropped++
+		case FateCapped:
+			st.Capped++
+		}
+		n := int(r.SeedSamples[i])
+		st.Samples += n
+		st.Calls = max(st.Calls, n)
+	}
+	st.Steps = max(st.Calls-1, 0)
+	return st
 }
 
 // Walk moves every seed uphill along its unit gradient in steps of Step Å
@@ -89,7 +139,7 @@ func Walk(f grid.Field, seeds []geom.Point, opts WalkOptions) (*WalkResult, erro
 		}
 	}
 	n := len(seeds)
-	res := &WalkResult{}
+	res := &WalkResult{Fate: make([]Fate, n), SeedSamples: make([]int32, n)}
 	// Per live seed: its seed index, current point, cached (previous) point
 	// and density.
 	idx := make([]int, n)
@@ -116,10 +166,11 @@ func Walk(f grid.Field, seeds []geom.Point, opts WalkOptions) (*WalkResult, erro
 		}
 	}
 
-	finish := func(i int) {
+	finish := func(i int, f Fate) {
 		res.Peaks = append(res.Peaks, prev[i])
 		res.PeakDensity = append(res.PeakDensity, prevD[i])
 		res.Seed = append(res.Seed, idx[i])
+		res.Fate[idx[i]] = f
 	}
 	done := 0
 	for s := 0; len(cur) > 0; s++ {
@@ -131,13 +182,14 @@ func Walk(f grid.Field, seeds []geom.Point, opts WalkOptions) (*WalkResult, erro
 		res.Samples += len(cur)
 		live := 0
 		for i := range cur {
+			res.SeedSamples[idx[i]]++
 			d, gr := v[i], g[i]
 			if math.IsNaN(d) || math.IsNaN(gr[0]) || math.IsNaN(gr[1]) || math.IsNaN(gr[2]) {
 				return nil, fmt.Errorf("densgraph: walk step %d: seed %d (started at %v) at %v: density %g, gradient %v (NaN)",
 					s, idx[i], seeds[idx[i]], cur[i], d, gr)
 			}
 			if d <= prevD[i] {
-				finish(i) // cached point is the peak
+				finish(i, FatePeak) // cached point is the peak
 				done++
 				continue
 			}
@@ -145,17 +197,19 @@ func Walk(f grid.Field, seeds []geom.Point, opts WalkOptions) (*WalkResult, erro
 			norm := gr.Norm()
 			if norm == 0 {
 				res.AtPeak++
-				finish(i)
+				finish(i, FateAtPeak)
 				done++
 				continue
 			}
 			if s == maxSteps {
 				res.Capped++
+				res.Fate[idx[i]] = FateCapped
 				continue
 			}
 			next := cur[i].Add(gr.Scale(step / norm))
 			if !dom.Contains(next) {
 				res.Dropped++
+				res.Fate[idx[i]] = FateDropped
 				continue
 			}
 			if slot, ok := trace[idx[i]]; ok {

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -20,6 +21,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/pipeline"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 	"gonum.org/v1/gonum/stat"
@@ -64,6 +66,9 @@ type GraphOptions struct {
 	Config siren.Config
 	Seed   uint64
 	Tiling region.Options
+	// Init is the initialisation of the fitted neural maps' networks
+	// (InitRandom when empty, InitLearned or a .nemi file).
+	Init string `json:",omitempty"`
 	// CheckpointDir keeps fitted neural maps (resumable); empty: not kept.
 	CheckpointDir string
 	// SigmaK is k in the seed threshold μ + kσ (0: 3, the paper).
@@ -77,7 +82,11 @@ type GraphOptions struct {
 	// ModelMargin, if > 0, restricts the whole-map fields to the voxels
 	// within this many Å of the model's bounding box (normalised with the
 	// whole map's statistics, so thresholds are unchanged): a speed-up for
-	// large masked maps, where no seed lies far from the model.
+	// large masked maps, where no seed lies far from the model. With
+	// FitNeural and no NeuralCrop, the neural map is fitted on those voxels
+	// too and sampled on the whole map's scale with the whole map's
+	// threshold (on a map masked within ModelMargin of its model, that is
+	// the whole map's density, without fitting its empty regions).
 	ModelMargin float64
 	// Workers and Stack are passed to neuralmap.FitOptions (0: its
 	// defaults, one worker per core on the Go backend, no stacking).
@@ -186,6 +195,11 @@ type GraphRow struct {
 	Frame  FrameCheck
 	// Threshold is the seed level μ + kσ on the [0, 1] scale.
 	Mu, Sigma, Threshold float64
+	// Chain is the chain scored: "all" for the whole model, else one
+	// chain, scored on the ChainNodes nodes nearest to it (see
+	// scoreByChain); Nodes stays the whole graph's.
+	Chain      string
+	ChainNodes int
 	// Scored atoms (inside the field's domain) and C-alphas among them.
 	Atoms, CAs int
 	// Graph size and build.
@@ -228,7 +242,10 @@ func graphColumns() []column[GraphRow] {
 		{name: "resolution_assumed", get: func(r *GraphRow) any { return r.ResolutionAssumed }},
 		{name: "masked", get: func(r *GraphRow) any { return r.Masked }},
 		{name: "field", get: func(r *GraphRow) any { return r.Field }},
+		{name: "source", get: func(r *GraphRow) any { return r.Source }},
 		{name: "crop_A", get: func(r *GraphRow) any { return r.Crop }},
+		{name: "chain", get: func(r *GraphRow) any { return r.Chain }},
+		{name: "chain_nodes", get: func(r *GraphRow) any { return r.ChainNodes }},
 		{name: "atoms_in_box_pct", prec: 4, get: func(r *GraphRow) any { return pct(r.Frame.InBoxFraction) }},
 		{name: "z_atoms", prec: 3, get: func(r *GraphRow) any { return r.Frame.Z }},
 		{name: "z_ca", prec: 3, get: func(r *GraphRow) any { return r.Frame.ZCA }},
@@ -342,6 +359,13 @@ func RunGraph(ctx context.Context, opts GraphOptions, progress func(Progress)) (
 			return nil, fmt.Errorf("graph: SIREN configuration: %w", err)
 		}
 		res.Config = cfg
+		if opts.Init == "" {
+			opts.Init = InitRandom
+		}
+		if err := applyInit(opts.Init, opts.Preset, &neuralmap.FitOptions{Config: cfg, Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling)}); err != nil {
+			return nil, fmt.Errorf("graph: %w", err)
+		}
+		res.Options.Init = opts.Init
 	}
 	if needNeural {
 		if opts.Backend == nil {
@@ -370,19 +394,49 @@ func RunGraph(ctx context.Context, opts GraphOptions, progress func(Progress)) (
 	return res, nil
 }
 
-// fieldSpec is one field to build a graph from.
+// fieldSpec is one field to build a graph from: its density source, where
+// it came from, the cube edge in Å it covers (0: whole map) and, for a
+// neural map, its fit.
 type fieldSpec struct {
+	src          *pipeline.Source
 	kind, source string
 	crop         float64
-	field        grid.Field
-	mu, sigma    float64
-	voxel        geom.Vec3
 	fitTime      time.Duration
 	summary      string
+	// wholeScale: a neural map fitted on part of the map, sampled on the
+	// whole map's [0, 1] scale with the whole map's threshold.
+	wholeScale bool
 }
 
-func classical(g *grid.Grid, norm grid.Normalization, m grid.Method) (grid.Field, error) {
-	return grid.NewInterpolator(norm.Apply01(g), m)
+// affineField is a field whose values are a·v + b of another's (gradients
+// a·∇v).
+type affineField struct {
+	grid.Field
+	a, b float64
+}
+
+func (f affineField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) error {
+	if err := f.Field.Sample(pts, val, grad); err != nil {
+		return err
+	}
+	for i := range val {
+		val[i] = f.a*val[i] + f.b
+	}
+	for i := range grad {
+		grad[i] = grad[i].Scale(f.a)
+	}
+	return nil
+}
+
+// rescaled returns f, whose values are on the [0, 1] scale of normalisation
+// from, on the [0, 1] scale of normalisation to (the same density in the
+// original units).
+func rescaled(f grid.Field, from, to grid.Normalization) grid.Field {
+	if from.Lo == to.Lo && from.Hi == to.Hi {
+		return f
+	}
+	w := to.Hi - to.Lo
+	return affineField{f, (from.Hi - from.Lo) / w, (from.Lo - to.Lo) / w}
 }
 
 func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config, report func(string, string, *neuralmap.FitProgress)) ([]GraphRow, error) {
@@ -423,15 +477,15 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 	}
 	var specs []fieldSpec
 	add := func(kind string, meth grid.Method) error {
-		f, err := classical(whole, norm, meth)
+		src, err := pipeline.InterpolatedWith(whole, norm, meth, p.Resolution)
 		if err != nil {
 			return err
 		}
-		src := "whole map"
+		from := "whole map"
 		if opts.ModelMargin > 0 {
-			src = fmt.Sprintf("map within %g Å of the model (whole-map normalisation)", opts.ModelMargin)
+			from = fmt.Sprintf("map within %g Å of the model (whole-map normalisation)", opts.ModelMargin)
 		}
-		specs = append(specs, fieldSpec{kind: kind, source: src, field: f, mu: norm.Mean01, sigma: norm.Std01, voxel: g.Spacing})
+		specs = append(specs, fieldSpec{src: src, kind: kind, source: from})
 		return nil
 	}
 	if !opts.NoBSpline {
@@ -462,7 +516,8 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 		nmSpec = fieldSpec{kind: "neural", source: path}
 	case opts.FitNeural:
 		crop := g
-		if opts.NeuralCrop > 0 {
+		switch {
+		case opts.NeuralCrop > 0:
 			c, err := cropCenter(m, nil, opts.CropResidues)
 			if err != nil {
 				return nil, err
@@ -470,38 +525,57 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 			if crop, _, err = grid.CropAround(g, []geom.Point{c}, opts.NeuralCrop/2); err != nil {
 				return nil, err
 			}
+		case opts.ModelMargin > 0:
+			// The whole-map fields' grid: fitted there, sampled on the
+			// whole map's scale and thresholded with its μ + kσ.
+			crop, nmSpec.wholeScale = whole, true
 		}
 		fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: p.Resolution, Backend: opts.Backend,
 			Workers: opts.Workers, Stack: opts.Stack}
+		if err := applyInit(opts.Init, opts.Preset, &fo); err != nil {
+			return nil, err
+		}
 		var fitTime time.Duration
 		nm, fitTime, err = fitNeural(ctx, crop, fo, opts.CheckpointDir,
-			fmt.Sprintf("graph_%s_crop%g", p.Name, opts.NeuralCrop), report)
+			fmt.Sprintf("graph_%s_crop%g_%s", p.Name, opts.NeuralCrop, initKey(opts.Init)), report)
 		if err != nil {
 			return nil, err
 		}
 		src := "fitted on the whole map"
-		if opts.NeuralCrop > 0 {
+		switch {
+		case opts.NeuralCrop > 0:
 			src = fmt.Sprintf("fitted on a %g Å cube (%v voxels)", opts.NeuralCrop, crop.Shape)
+		case nmSpec.wholeScale:
+			src = fmt.Sprintf("fitted on the map within %g Å of the model (%v voxels), on the whole map's scale and threshold", opts.ModelMargin, crop.Shape)
 		}
-		nmSpec = fieldSpec{kind: "neural", source: src, crop: opts.NeuralCrop, fitTime: fitTime}
+		nmSpec.kind, nmSpec.source, nmSpec.crop, nmSpec.fitTime = "neural", src, opts.NeuralCrop, fitTime
 	}
 	if nm != nil {
-		ev, err := neuralmap.NewEvaluator(opts.Backend)
+		es, err := neuralmap.NewEvaluators(0, opts.Backend)
 		if err != nil {
 			return nil, err
 		}
-		nm.SetEvaluator(ev)
-		nmSpec.field, nmSpec.mu, nmSpec.sigma, nmSpec.voxel = nm, nm.Mu, nm.Sigma, nm.Frame.Spacing
+		nm.SetEvaluators(es...)
+		if nmSpec.src, err = pipeline.Neural(nm); err != nil {
+			return nil, err
+		}
+		nmSpec.src.Resolution = p.Resolution
 		nmSpec.summary = nm.FitSummary()
+		if nmSpec.wholeScale {
+			s := nmSpec.src
+			s.Field, s.Norm, s.Mu, s.Sigma = rescaled(nm, nm.Norm, norm), norm, norm.Mean01, norm.Std01
+			s.LevelFrom = "the whole map's"
+		}
 		whole := nm.Frame.Shape == g.Shape && nm.Frame.Origin == g.Origin
-		if nmSpec.crop == 0 && !whole {
+		if nmSpec.crop == 0 && !whole && !nmSpec.wholeScale {
 			e := nm.Frame.Box().Size()
 			nmSpec.crop = math.Cbrt(e[0] * e[1] * e[2])
 		}
 		specs = append(specs, nmSpec)
 		// The B-spline of the neural map's own voxels, normalised on them as
-		// the neural map was: an equal comparison.
-		if !whole && !opts.NoBSpline {
+		// the neural map was: an equal comparison. (On the whole map's scale
+		// the whole-map B-spline already is.)
+		if !whole && !opts.NoBSpline && !nmSpec.wholeScale {
 			sub, err := subGrid(g, nm.Frame)
 			if err != nil {
 				report("warning", fmt.Sprintf("no B-spline of the neural map's crop: %v", err), nil)
@@ -510,12 +584,11 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 				if err != nil {
 					return nil, err
 				}
-				f, err := classical(sub, cn, grid.MethodBSpline)
+				src, err := pipeline.InterpolatedWith(sub, cn, grid.MethodBSpline, p.Resolution)
 				if err != nil {
 					return nil, err
 				}
-				specs = append(specs, fieldSpec{kind: "bspline-crop", source: "B-spline of the neural map's crop, normalised on the crop", crop: nmSpec.crop,
-					field: f, mu: cn.Mean01, sigma: cn.Std01, voxel: g.Spacing})
+				specs = append(specs, fieldSpec{src: src, kind: "bspline-crop", source: "B-spline of the neural map's crop, normalised on the crop", crop: nmSpec.crop})
 			}
 		}
 	}
@@ -525,11 +598,11 @@ func graphPair(ctx context.Context, p Pair, opts GraphOptions, cfg siren.Config,
 			return rows, err
 		}
 		report("graph "+s.kind, s.source, nil)
-		row, err := graphOne(p, s, m, *fc, opts, report)
+		r, err := graphOne(p, s, m, *fc, opts, report)
 		if err != nil {
 			return rows, fmt.Errorf("%s field: %w", s.kind, err)
 		}
-		rows = append(rows, *row)
+		rows = append(rows, r...)
 	}
 	return rows, nil
 }
@@ -552,26 +625,25 @@ func subGrid(g *grid.Grid, f grid.Frame) (*grid.Grid, error) {
 	return grid.Crop(g, lo, hi)
 }
 
-func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOptions, report func(string, string, *neuralmap.FitProgress)) (*GraphRow, error) {
-	var o densgraph.Options
-	o.Seeds.Threshold = densgraph.Sigma(s.mu, s.sigma, sigmaK(opts.SigmaK))
-	o.Seeds.Spacing = opts.SeedSpacing
-	if o.Seeds.Spacing == 0 {
-		o.Seeds.Spacing = densgraph.DefaultSpacing(s.voxel)
+// graphOne builds the graph of one field and scores it against the whole
+// model, then (for several chains) against each chain.
+func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOptions, report func(string, string, *neuralmap.FitProgress)) ([]GraphRow, error) {
+	o, err := pipeline.GraphSettings{SigmaK: opts.SigmaK, SeedSpacing: opts.SeedSpacing, Resolution: p.Resolution}.Options(s.src)
+	if err != nil {
+		return nil, err
 	}
-	o.Edges.Resolution = p.Resolution
 	o.Walk.Progress = func(step, live, done, dropped int) {
 		if step%20 == 0 {
 			report("walk "+s.kind, fmt.Sprintf("step %d: live %d, at peak %d, dropped %d", step, live, done, dropped), nil)
 		}
 	}
 	t0 := time.Now()
-	gr, rep, err := densgraph.Build(&snapField{Field: s.field}, o)
+	gr, rep, err := densgraph.Build(&snapField{Field: s.src.Field}, o)
 	if err != nil {
 		return nil, err
 	}
 	build := time.Since(t0)
-	dom := s.field.Domain()
+	dom := s.src.Field.Domain()
 	inDom := m.Select(func(a *model.Atom) bool { return dom.Contains(a.Pos) })
 	eo := eval.Options{Atoms: model.Heavy}
 	if opts.AllAtoms {
@@ -585,16 +657,13 @@ func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOpti
 	row := &GraphRow{
 		Pair: p.Name, Resolution: p.Resolution, ResolutionAssumed: p.ResolutionAssumed, Masked: p.Masked,
 		Field: s.kind, Source: s.source, Crop: s.crop, Domain: dom, Frame: fc,
-		Mu: s.mu, Sigma: s.sigma, Threshold: lvl,
-		Atoms: ev.Atoms, CAs: ev.CA.CAs,
+		Mu: s.src.Mu, Sigma: s.src.Sigma, Threshold: lvl, Chain: "all", ChainNodes: rep.Nodes,
 		Seeds: rep.Seeds.Kept, Peaks: rep.Walk.Peaks, Dropped: rep.Walk.Dropped, Capped: rep.Walk.Capped,
 		WalkSteps: rep.Walk.Steps, Samples: rep.Walk.Samples, Nodes: rep.Nodes, Edges: rep.Edges,
 		SeedTime: rep.Times.Seed, WalkTime: rep.Times.Walk, ClusterTime: rep.Times.Cluster, EdgeTime: rep.Times.Edges, BuildTime: build,
-		Sensitivity: ev.Sensitivity, Specificity: ev.Specificity, RMSD: ev.RMSD,
-		CACoverage: ev.CA.Coverage, CANodeFraction: ev.CA.NodeFraction, CARMSD: ev.CA.ClosestRMSD,
-		CAExclSensitivity: ev.CA.ExclusiveSensitivity, CAExclSpecificity: ev.CA.ExclusiveSpecificity, CAExclRMSD: ev.CA.ExclusiveRMSD,
 		FitTime: s.fitTime, NeuralSummary: s.summary,
 	}
+	row.setMetrics(ev)
 	if w := rep.Times.Walk.Seconds(); w > 0 {
 		row.SeedsPerSecond = float64(rep.Seeds.Kept) / w
 		row.SamplesPerSecond = float64(rep.Walk.Samples) / w
@@ -610,7 +679,11 @@ func graphOne(p Pair, s fieldSpec, m *model.Model, fc FrameCheck, opts GraphOpti
 		row.PaperCACoverage, row.PaperCARMSD = PaperNearCACoverage, PaperNearCARMSD
 	}
 	row.PaperCANodeFraction = PaperAllCANodeFraction
-	return row, nil
+	perChain, err := chainRows(row, gr.Positions(), inDom, eo)
+	if err != nil {
+		return nil, err
+	}
+	return append([]GraphRow{*row}, perChain...), nil
 }
 
 // snapField wraps a field so that points outside its domain by at most
@@ -657,9 +730,10 @@ func (s *snapField) Sample(pts []geom.Point, val []float64, grad []geom.Vec3) er
 // It returns the map and the wall time of the fit.
 //
 // The checkpoint is named name + a hash of everything the fit depends on
-// (g's frame, the tiling and the whole SIREN configuration), so a run with
-// another learning rate, stop rule, crop or tiling never resumes from (and
-// silently reuses) a map fitted differently.
+// (g's frame and values, the tiling, the whole SIREN configuration and a
+// learned initialisation's SHA-256), so a run with another learning rate,
+// stop rule, crop, tiling, noise or initialisation file never resumes from
+// (and silently reuses) a map fitted differently.
 func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, name string, report func(stage, detail string, fp *neuralmap.FitProgress)) (*neuralmap.NeuralMap, time.Duration, error) {
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -667,6 +741,19 @@ func fitNeural(ctx context.Context, g *grid.Grid, fo neuralmap.FitOptions, dir, 
 		}
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%+v|%+v|%+v", g.Frame, fo.Tiling, fo.Config)
+		var b [4]byte
+		for _, v := range g.Data {
+			binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+			h.Write(b[:])
+		}
+		if fo.Init != nil { // random-init names stay as before
+			if fo.Init.SHA256 == "" { // never written: Encode sets it
+				if _, err := fo.Init.Encode(); err != nil {
+					return nil, 0, err
+				}
+			}
+			fmt.Fprintf(h, "|init %s", fo.Init.SHA256)
+		}
 		fo.Checkpoint = filepath.Join(dir, fmt.Sprintf("%s_w%d_h%d_%016x%s", name, fo.Config.Width, fo.Config.HiddenLayers, h.Sum64(), neuralmap.FileExt))
 	}
 	report("fit", fmt.Sprintf("neural map of %v voxels", g.Shape), nil)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -102,8 +103,24 @@ type InterpOptions struct {
 	Tiling region.Options
 	// Normalization of the control (default NormInput).
 	Normalization Normalization
+	// MaxInputVoxels, if > 0 and neither Crop nor CropVoxels is set, keeps
+	// the whole input map of a model when it has at most this many voxels
+	// and otherwise crops it to the largest cube of at most this many
+	// voxels (InterpRow.Crop says which): "whole maps where the fit is
+	// affordable, else the largest crop that is".
+	MaxInputVoxels int `json:",omitempty"`
+	// ControlFraction, if in (0, 1), samples the interpolators at that
+	// fraction of the non-zero control voxels, picked pseudo-randomly but
+	// reproducibly, plus every control peak (0: all of them, the paper).
+	// The MAE is then an unbiased estimate; the maximum error is the
+	// subset's. Whole maps at 0.2 Å have up to ~10⁸ non-zero voxels.
+	ControlFraction float64 `json:",omitempty"`
 	// NoNeural skips the neural map (classical interpolators only).
 	NoNeural bool
+	// Inits are the initialisations of the neural maps' networks, one fit
+	// per model and entry (InitRandom, InitLearned or a .nemi file; nil:
+	// InitRandom only). Each gives its own row.
+	Inits []string `json:",omitempty"`
 	// CheckpointDir, if set, keeps each fitted neural map there (named
 	// after the model, resolution and crop) and resumes from it.
 	CheckpointDir string
@@ -113,41 +130,6 @@ type InterpOptions struct {
 	// Backend for the neural fit and sampling (nil: siren.NewBackend(),
 	// i.e. $GOMLX_BACKEND, else siren.DefaultBackendConfig).
 	Backend compute.Backend `json:"-"`
-}
-
-// ErrStats summarises |interpolated − control| over the evaluated voxels,
-// on the [0, 1] scale.
-type ErrStats struct {
-	MAE  float64 `json:"mae"`
-	Max  float64 `json:"max"`
-	RMSE float64 `json:"rmse"`
-	// Bias is the mean of interpolated − control (negative: peaks flattened).
-	Bias float64 `json:"bias"`
-	// Time is the wall time spent sampling the interpolator.
-	Time time.Duration `json:"time_ns"`
-}
-
-type errAcc struct {
-	n                   int
-	abs, sq, signed, mx float64
-	t                   time.Duration
-}
-
-func (a *errAcc) add(v, c float64) {
-	d := v - c
-	a.n++
-	a.abs += math.Abs(d)
-	a.sq += d * d
-	a.signed += d
-	a.mx = math.Max(a.mx, math.Abs(d))
-}
-
-func (a *errAcc) stats() ErrStats {
-	if a.n == 0 {
-		return ErrStats{math.NaN(), math.NaN(), math.NaN(), math.NaN(), a.t}
-	}
-	n := float64(a.n)
-	return ErrStats{a.abs / n, a.mx, math.Sqrt(a.sq / n), a.signed / n, a.t}
 }
 
 // InterpRow is the result for one model.
@@ -177,28 +159,75 @@ type InterpRow struct {
 	ControlMin01, ControlMax01  float64
 	// InputMaxRaw and ControlMaxRaw are the maps' maxima in molmap units.
 	InputMaxRaw, ControlMaxRaw float64
+	// Peaks is the number of control peaks (see PeakFloor) among the
+	// non-zero voxels, where ErrStats.PeakMAE is measured, and Sampled the
+	// number of voxels the errors are over (NonZero unless
+	// InterpOptions.ControlFraction < 1).
+	Peaks, Sampled int
 	// Errors of each interpolator against the control.
 	Neural, Trilinear, BSpline ErrStats
-	// Neural map fit: wall time, regions, total Adam steps, worst region
-	// loss (MSE on the networks' [−1, 1] scale), parameters, summary.
+	// The neural map's fit (Init says which initialisation; empty without
+	// a neural map).
+	NeuralFit
+	SimulateTime time.Duration
+}
+
+// NeuralFit records a neural map fit: the initialisation, the wall time
+// of this run's fit call (FitTime: near 0 when resumed from a checkpoint)
+// and the regions' summed training time (TrainTime, kept in the
+// checkpoint), regions, total Adam steps, how many regions stopped for each
+// reason, worst and median region loss (best MSE on the networks' [−1, 1]
+// scale), parameters and the fit's summary.
+type NeuralFit struct {
+	Init          string
 	FitTime       time.Duration
+	TrainTime     time.Duration
+	Stops         string
 	Regions       int
 	FitSteps      int
 	FitWorstLoss  float64
+	FitMedianLoss float64
 	NeuralParams  int
 	NeuralSummary string
-	SimulateTime  time.Duration
+}
+
+// record fills f from a fitted neural map.
+func (f *NeuralFit) record(nm *neuralmap.NeuralMap) {
+	f.Regions = len(nm.Regions)
+	f.FitSteps, f.FitWorstLoss = 0, 0
+	f.TrainTime = 0
+	losses := make([]float64, 0, len(nm.Regions))
+	stops := map[string]int{}
+	for _, r := range nm.Regions {
+		f.FitSteps += r.Report.Steps
+		f.FitWorstLoss = math.Max(f.FitWorstLoss, r.Report.BestLoss)
+		f.TrainTime += r.Report.TrainTime
+		losses = append(losses, r.Report.BestLoss)
+		stops[r.Report.StopReason]++
+	}
+	f.FitMedianLoss = median(losses)
+	reasons := make([]string, 0, len(stops))
+	for k, n := range stops {
+		reasons = append(reasons, fmt.Sprintf("%s: %d", k, n))
+	}
+	sort.Strings(reasons)
+	f.Stops = strings.Join(reasons, "; ")
+	f.NeuralParams = nm.NumParams()
+	f.NeuralSummary = nm.FitSummary()
 }
 
 // InterpMean is the mean over the models simulated at one resolution
-// (rounded to 0.1 Å, as Figure 5 groups them).
+// (rounded to 0.1 Å, as Figure 5 groups them) with one initialisation; the
+// mean over all resolutions has Resolution NaN.
 type InterpMean struct {
-	Resolution                          float64
-	Models                              int
-	NeuralMAE, TrilinearMAE, BSplineMAE float64
-	NeuralMax, TrilinearMax, BSplineMax float64
-	ControlMax01                        float64
-	FitTime                             time.Duration
+	Resolution                                      float64
+	Init                                            string
+	Models                                          int
+	NeuralMAE, TrilinearMAE, BSplineMAE             float64
+	NeuralMax, TrilinearMax, BSplineMax             float64
+	NeuralPeakMAE, TrilinearPeakMAE, BSplinePeakMAE float64
+	ControlMax01                                    float64
+	FitTime                                         time.Duration
 }
 
 // InterpResults is the output of RunInterp.
@@ -209,19 +238,36 @@ type InterpResults struct {
 	Rows   []InterpRow
 }
 
-// Means returns the per-resolution means of the rows, lowest resolution
-// value first.
+// Means returns the per-resolution means of the rows for each
+// initialisation, lowest resolution value first, then the mean over all
+// resolutions for each initialisation (Resolution NaN).
 func (r *InterpResults) Means() []InterpMean {
-	groups := map[float64][]*InterpRow{}
+	type key struct {
+		res  float64
+		init string
+	}
+	groups := map[key][]*InterpRow{}
+	var keys []key
+	var inits []string
 	for i := range r.Rows {
-		k := math.Round(r.Rows[i].Resolution*10) / 10
-		groups[k] = append(groups[k], &r.Rows[i])
+		row := &r.Rows[i]
+		for _, k := range []key{{math.Round(row.Resolution*10) / 10, row.Init}, {math.Inf(1), row.Init}} {
+			if groups[k] == nil {
+				keys = append(keys, k)
+				if math.IsInf(k.res, 1) {
+					inits = append(inits, k.init)
+				}
+			}
+			groups[k] = append(groups[k], row)
+		}
 	}
-	keys := make([]float64, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	sort.Float64s(keys)
+	initOrder := func(s string) int { return slices.Index(inits, s) }
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].res != keys[j].res {
+			return keys[i].res < keys[j].res
+		}
+		return initOrder(keys[i].init) < initOrder(keys[j].init)
+	})
 	out := make([]InterpMean, 0, len(keys))
 	for _, k := range keys {
 		g := groups[k]
@@ -232,16 +278,23 @@ func (r *InterpResults) Means() []InterpMean {
 			}
 			return mean(xs)
 		}
+		res := k.res
+		if math.IsInf(res, 1) {
+			res = math.NaN()
+		}
 		out = append(out, InterpMean{
-			Resolution: k, Models: len(g),
-			NeuralMAE:    col(func(x *InterpRow) float64 { return x.Neural.MAE }),
-			TrilinearMAE: col(func(x *InterpRow) float64 { return x.Trilinear.MAE }),
-			BSplineMAE:   col(func(x *InterpRow) float64 { return x.BSpline.MAE }),
-			NeuralMax:    col(func(x *InterpRow) float64 { return x.Neural.Max }),
-			TrilinearMax: col(func(x *InterpRow) float64 { return x.Trilinear.Max }),
-			BSplineMax:   col(func(x *InterpRow) float64 { return x.BSpline.Max }),
-			ControlMax01: col(func(x *InterpRow) float64 { return x.ControlMax01 }),
-			FitTime:      time.Duration(col(func(x *InterpRow) float64 { return float64(x.FitTime) })),
+			Resolution: res, Init: k.init, Models: len(g),
+			NeuralMAE:        col(func(x *InterpRow) float64 { return x.Neural.MAE }),
+			TrilinearMAE:     col(func(x *InterpRow) float64 { return x.Trilinear.MAE }),
+			BSplineMAE:       col(func(x *InterpRow) float64 { return x.BSpline.MAE }),
+			NeuralMax:        col(func(x *InterpRow) float64 { return x.Neural.Max }),
+			TrilinearMax:     col(func(x *InterpRow) float64 { return x.Trilinear.Max }),
+			BSplineMax:       col(func(x *InterpRow) float64 { return x.BSpline.Max }),
+			NeuralPeakMAE:    col(func(x *InterpRow) float64 { return x.Neural.PeakMAE }),
+			TrilinearPeakMAE: col(func(x *InterpRow) float64 { return x.Trilinear.PeakMAE }),
+			BSplinePeakMAE:   col(func(x *InterpRow) float64 { return x.BSpline.PeakMAE }),
+			ControlMax01:     col(func(x *InterpRow) float64 { return x.ControlMax01 }),
+			FitTime:          time.Duration(col(func(x *InterpRow) float64 { return float64(x.FitTime) })),
 		})
 	}
 	return out
@@ -254,10 +307,12 @@ func interpColumns() []column[InterpRow] {
 		{name: "input_spacing_A", get: func(r *InterpRow) any { return r.InputSpacing }},
 		{name: "control_spacing_A", get: func(r *InterpRow) any { return r.ControlSpacing }},
 		{name: "crop_A", get: func(r *InterpRow) any { return r.Crop }},
+		{name: "init", get: func(r *InterpRow) any { return r.Init }},
 		{name: "input_shape", get: func(r *InterpRow) any { return shapeString(r.InputShape) }},
 		{name: "control_shape", get: func(r *InterpRow) any { return shapeString(r.ControlShape) }},
 		{name: "control_voxels", get: func(r *InterpRow) any { return r.ControlVoxels }},
 		{name: "nonzero_voxels", get: func(r *InterpRow) any { return r.NonZero }},
+		{name: "sampled_voxels", get: func(r *InterpRow) any { return r.Sampled }},
 		{name: "normalization", get: func(r *InterpRow) any { return r.Normalization }},
 		{name: "control_mean01", get: func(r *InterpRow) any { return r.ControlMean01 }},
 		{name: "control_std01", get: func(r *InterpRow) any { return r.ControlStd01 }},
@@ -271,16 +326,32 @@ func interpColumns() []column[InterpRow] {
 		{name: "bspline_mae", get: func(r *InterpRow) any { return r.BSpline.MAE }},
 		{name: "bspline_max", get: func(r *InterpRow) any { return r.BSpline.Max }},
 		{name: "bspline_bias", get: func(r *InterpRow) any { return r.BSpline.Bias }},
+		{name: "peaks", get: func(r *InterpRow) any { return r.Peaks }},
+		{name: "neural_peak_mae", get: func(r *InterpRow) any { return r.Neural.PeakMAE }},
+		{name: "neural_peak_bias", get: func(r *InterpRow) any { return r.Neural.PeakBias }},
+		{name: "trilinear_peak_mae", get: func(r *InterpRow) any { return r.Trilinear.PeakMAE }},
+		{name: "trilinear_peak_bias", get: func(r *InterpRow) any { return r.Trilinear.PeakBias }},
+		{name: "bspline_peak_mae", get: func(r *InterpRow) any { return r.BSpline.PeakMAE }},
+		{name: "bspline_peak_bias", get: func(r *InterpRow) any { return r.BSpline.PeakBias }},
 		{name: "fit_s", prec: 3, get: func(r *InterpRow) any { return r.FitTime }},
+		{name: "train_s", prec: 3, get: func(r *InterpRow) any { return r.TrainTime }},
+		{name: "stops", get: func(r *InterpRow) any { return r.Stops }},
 		{name: "regions", get: func(r *InterpRow) any { return r.Regions }},
 		{name: "fit_steps", get: func(r *InterpRow) any { return r.FitSteps }},
 		{name: "fit_worst_mse", prec: 3, get: func(r *InterpRow) any { return r.FitWorstLoss }},
+		{name: "fit_median_mse", prec: 3, get: func(r *InterpRow) any { return r.FitMedianLoss }},
 	}
 }
 
 func interpMeanColumns() []column[InterpMean] {
 	return []column[InterpMean]{
-		{name: "resolution_A", get: func(r *InterpMean) any { return r.Resolution }},
+		{name: "resolution_A", get: func(r *InterpMean) any {
+			if math.IsNaN(r.Resolution) {
+				return "all"
+			}
+			return r.Resolution
+		}},
+		{name: "init", get: func(r *InterpMean) any { return r.Init }},
 		{name: "models", get: func(r *InterpMean) any { return r.Models }},
 		{name: "neural_mae", get: func(r *InterpMean) any { return r.NeuralMAE }},
 		{name: "trilinear_mae", get: func(r *InterpMean) any { return r.TrilinearMAE }},
@@ -288,6 +359,9 @@ func interpMeanColumns() []column[InterpMean] {
 		{name: "neural_max", get: func(r *InterpMean) any { return r.NeuralMax }},
 		{name: "trilinear_max", get: func(r *InterpMean) any { return r.TrilinearMax }},
 		{name: "bspline_max", get: func(r *InterpMean) any { return r.BSplineMax }},
+		{name: "neural_peak_mae", get: func(r *InterpMean) any { return r.NeuralPeakMAE }},
+		{name: "trilinear_peak_mae", get: func(r *InterpMean) any { return r.TrilinearPeakMAE }},
+		{name: "bspline_peak_mae", get: func(r *InterpMean) any { return r.BSplinePeakMAE }},
 		{name: "control_max01", get: func(r *InterpMean) any { return r.ControlMax01 }},
 		{name: "fit_s", prec: 3, get: func(r *InterpMean) any { return r.FitTime }},
 	}
@@ -309,7 +383,7 @@ func (r *InterpResults) WriteMeansCSV(w io.Writer) error {
 func (r *InterpResults) WriteMarkdown(w io.Writer) error {
 	cfg := r.Config
 	fmt.Fprintf(w, "Interpolation experiment (paper §3.1): control spacing %g Å, crop %s, normalisation %q, SIREN width %d × %d hidden, lr %g, max steps %d.\n\n",
-		r.controlSpacing(), cropText(r.Options.Crop), r.Options.Normalization, cfg.Width, cfg.HiddenLayers, cfg.LearningRate, cfg.MaxSteps)
+		r.controlSpacing(), cropText(r.Options), r.Options.Normalization, cfg.Width, cfg.HiddenLayers, cfg.LearningRate, cfg.MaxSteps)
 	if err := writeMarkdownTable(w, interpColumns(), r.Rows); err != nil {
 		return err
 	}
@@ -324,11 +398,16 @@ func (r *InterpResults) controlSpacing() float64 {
 	return DefaultControlSpacing
 }
 
-func cropText(c float64) string {
-	if c <= 0 {
-		return "none (full maps)"
+func cropText(o InterpOptions) string {
+	switch {
+	case o.CropVoxels > 0:
+		return fmt.Sprintf("a cube of %d input voxels per model", o.CropVoxels)
+	case o.Crop > 0:
+		return fmt.Sprintf("%g Å cube", o.Crop)
+	case o.MaxInputVoxels > 0:
+		return fmt.Sprintf("whole maps up to %d input voxels, else the largest cube within that", o.MaxInputVoxels)
 	}
-	return fmt.Sprintf("%g Å cube", c)
+	return "none (full maps)"
 }
 
 // WriteJSON writes the options, the SIREN configuration, the rows and the
@@ -374,7 +453,7 @@ func presetTiling(preset string, cfg siren.Config, t region.Options) region.Opti
 	if cfg.Width != 0 || preset == "" {
 		preset = "paper"
 	}
-	p, err := neuralmap.Preset(preset)
+	p, err := neuralmap.PresetNetwork(preset)
 	if err != nil {
 		return region.DefaultOptions // SirenConfig reports the bad name
 	}
@@ -384,50 +463,88 @@ func presetTiling(preset string, cfg siren.Config, t region.Options) region.Opti
 // RunInterp runs the interpolation experiment on every model of opts.
 // progress, if not nil, is called as the work advances.
 func RunInterp(ctx context.Context, opts InterpOptions, progress func(Progress)) (*InterpResults, error) {
-	cfg, err := SirenConfig(opts.Preset, opts.Config, opts.Seed)
-	if err != nil && !opts.NoNeural {
-		return nil, fmt.Errorf("interp: SIREN configuration: %w", err)
+	p, err := opts.prepare()
+	if err != nil {
+		return nil, fmt.Errorf("interp: %w", err)
 	}
-	if opts.ControlSpacing < 0 || math.IsNaN(opts.ControlSpacing) {
-		return nil, fmt.Errorf("interp: ControlSpacing %g Å, want > 0 (or 0 for %g)", opts.ControlSpacing, DefaultControlSpacing)
+	res := &InterpResults{Options: p.opts, Config: p.cfg}
+	err = p.each(ctx, "interp", progress, func(sm SimModel, report func(string, string, *neuralmap.FitProgress)) error {
+		rows, err := interpOne(ctx, sm, p.opts, p.cfg, p.inits, report)
+		res.Rows = append(res.Rows, rows...)
+		return err
+	})
+	return res, err
+}
+
+// preparedSim is a validated InterpOptions with what it selects.
+type preparedSim struct {
+	opts   InterpOptions // with Backend set when a neural map is fitted
+	cfg    siren.Config
+	inits  []string
+	models []SimModel
+}
+
+// prepare validates the options shared by the simulated-map experiments
+// and resolves the SIREN configuration, initialisations, models and
+// backend.
+func (o InterpOptions) prepare() (*preparedSim, error) {
+	cfg, err := SirenConfig(o.Preset, o.Config, o.Seed)
+	if err != nil && !o.NoNeural {
+		return nil, fmt.Errorf("SIREN configuration: %w", err)
 	}
-	if opts.CropVoxels < 0 || opts.CropVoxels == 1 {
-		return nil, fmt.Errorf("interp: CropVoxels %d, want ≥ 2 (or 0: use Crop)", opts.CropVoxels)
+	switch {
+	case o.ControlSpacing < 0 || math.IsNaN(o.ControlSpacing) || math.IsInf(o.ControlSpacing, 0):
+		return nil, fmt.Errorf("option ControlSpacing %g Å, want > 0 (or 0 for %g)", o.ControlSpacing, DefaultControlSpacing)
+	case o.CropVoxels < 0 || o.CropVoxels == 1:
+		return nil, fmt.Errorf("option CropVoxels %d, want ≥ 2 (or 0: use Crop)", o.CropVoxels)
+	case o.Crop < 0 || math.IsNaN(o.Crop) || math.IsInf(o.Crop, 0):
+		return nil, fmt.Errorf("option Crop %g Å, want ≥ 0 (0: no crop)", o.Crop)
+	case o.MaxInputVoxels < 0 || (o.MaxInputVoxels > 0 && o.MaxInputVoxels < 8):
+		return nil, fmt.Errorf("option MaxInputVoxels %d, want ≥ 8 (or 0: no limit)", o.MaxInputVoxels)
+	case !(o.ControlFraction >= 0 && o.ControlFraction <= 1):
+		return nil, fmt.Errorf("option ControlFraction %g, want in (0, 1] (or 0: every voxel)", o.ControlFraction)
 	}
-	if opts.Crop < 0 || math.IsNaN(opts.Crop) || math.IsInf(opts.Crop, 0) {
-		return nil, fmt.Errorf("interp: Crop %g Å, want ≥ 0 (0: no crop)", opts.Crop)
+	inits, err := neuralInits(o.NoNeural, o.Inits)
+	if err != nil {
+		return nil, err
 	}
-	models := opts.Models
+	for _, init := range inits { // fail before any work
+		if err := applyInit(init, o.Preset, &neuralmap.FitOptions{Config: cfg, Tiling: presetTiling(o.Preset, o.Config, o.Tiling)}); err != nil {
+			return nil, err
+		}
+	}
+	models := o.Models
 	if models == nil {
 		models = DefaultSimModels()
 	}
 	if len(models) == 0 {
-		return nil, errors.New("interp: no models")
+		return nil, errors.New("no models")
 	}
-	if !opts.NoNeural {
-		if opts.Backend == nil {
-			if opts.Backend, err = siren.NewBackend(); err != nil {
-				return nil, fmt.Errorf("interp: %w", err)
-			}
+	if !o.NoNeural && o.Backend == nil {
+		if o.Backend, err = siren.NewBackend(); err != nil {
+			return nil, err
 		}
 	}
-	res := &InterpResults{Options: opts, Config: cfg}
-	for i, sm := range models {
+	return &preparedSim{opts: o, cfg: cfg, inits: inits, models: models}, nil
+}
+
+// each runs one(model) for every model, with a progress reporter for it,
+// and stops at the first error (naming the model) or when ctx is done.
+func (p *preparedSim) each(ctx context.Context, experiment string, progress func(Progress), one func(SimModel, func(string, string, *neuralmap.FitProgress)) error) error {
+	for i, sm := range p.models {
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return err
 		}
 		report := func(stage, detail string, fp *neuralmap.FitProgress) {
 			if progress != nil {
-				progress(Progress{Experiment: "interp", Item: sm.Name, Index: i, Total: len(models), Stage: stage, Detail: detail, Fit: fp})
+				progress(Progress{Experiment: experiment, Item: sm.Name, Index: i, Total: len(p.models), Stage: stage, Detail: detail, Fit: fp})
 			}
 		}
-		row, err := interpOne(ctx, sm, opts, cfg, report)
-		if err != nil {
-			return res, fmt.Errorf("interp: model %s (%s): %w", sm.Name, sm.Path, err)
+		if err := one(sm, report); err != nil {
+			return fmt.Errorf("%s: model %s (%s): %w", experiment, sm.Name, sm.Path, err)
 		}
-		res.Rows = append(res.Rows, *row)
 	}
-	return res, nil
+	return nil
 }
 
 // ParseResidues parses "A:10-30", "A:42" or "A" (a whole chain) into a
@@ -499,16 +616,11 @@ func centroid(pts []geom.Point) geom.Point {
 	return geom.Point(s.Scale(1 / float64(len(pts))))
 }
 
-// maxSlabVoxels bounds the control voxels simulated at once.
-const maxSlabVoxels = 1 << 22
-
-// sampleBatch is the number of points per Field.Sample call.
-const sampleBatch = 1 << 16
-
 // interpOne runs the experiment on one model: set up the frames, simulate
-// the input, fit the neural map, then score every interpolator against the
-// control, simulated slab by slab.
-func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.Config, report func(string, string, *neuralmap.FitProgress)) (*InterpRow, error) {
+// the input, fit one neural map per initialisation, then score every
+// interpolator against the control, simulated slab by slab. It returns one
+// row per initialisation (one row without neural maps).
+func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.Config, inits []string, report func(string, string, *neuralmap.FitProgress)) ([]InterpRow, error) {
 	s, row, err := newInterpSetup(sm, opts)
 	if err != nil {
 		return nil, err
@@ -518,38 +630,72 @@ func interpOne(ctx context.Context, sm SimModel, opts InterpOptions, cfg siren.C
 		return nil, err
 	}
 	in01 := norm.Apply01(in)
-	tri, err := grid.NewInterpolator(in01, grid.MethodTrilinear)
+	fields, err := classicalFields(in01, nil)
 	if err != nil {
 		return nil, err
 	}
-	bsp, err := grid.NewInterpolator(in01, grid.MethodBSpline)
-	if err != nil {
-		return nil, err
-	}
-	var nm *neuralmap.NeuralMap
-	if !opts.NoNeural {
-		if nm, err = fitInterpNeural(ctx, in, norm, sm.Name, s.resolution, opts, cfg, row, report); err != nil {
+	fits := make([]NeuralFit, len(inits))
+	for k, init := range inits {
+		nm, err := fitNeuralOn(ctx, in, norm, fmt.Sprintf("interp_%s_R%g", sm.Name, s.resolution), s.resolution, opts, cfg, init, &fits[k], report)
+		if err != nil {
 			return nil, err
 		}
+		fields = append(fields, scoredField{field: nm})
 	}
-	slabs := newControlSlabs(s.m.Atoms, s.fCtl, s.pCtl)
+	slabs := newControlSlabs(s.m.Atoms, s.fCtl, s.pCtl, maxSlabVoxels)
 	report("simulate", fmt.Sprintf("control %v at %g Å", s.fCtl.Shape, s.pCtl.Spacing), nil)
 	to01, err := controlTo01(slabs, norm, opts.Normalization)
 	if err != nil {
 		return nil, err
 	}
-	sc := newInterpScorer(ctx, tri, bsp, nm)
-	if err := sc.score(slabs, s.dom, to01, row, report); err != nil {
+	sc := newScorer(ctx, fields, opts.controlFraction())
+	cs, err := sc.score(slabs, s.dom, to01, report)
+	if err != nil {
 		return nil, err
 	}
-	row.Trilinear, row.BSpline = sc.accs[0].stats(), sc.accs[1].stats()
-	if nm != nil {
-		row.Neural = sc.accs[2].stats()
-	} else {
+	row.setControl(cs)
+	row.Trilinear, row.BSpline = sc.stats(0), sc.stats(1)
+	if len(inits) == 0 {
 		row.Neural = (&errAcc{}).stats()
-		row.FitWorstLoss = math.NaN()
+		row.FitWorstLoss, row.FitMedianLoss = math.NaN(), math.NaN()
+		return []InterpRow{*row}, nil
 	}
-	return row, nil
+	rows := make([]InterpRow, len(inits))
+	for k := range inits {
+		rows[k] = *row
+		rows[k].Neural, rows[k].NeuralFit = sc.stats(2+k), fits[k]
+	}
+	return rows, nil
+}
+
+// controlFraction is ControlFraction with 0 meaning 1 (every voxel).
+func (o InterpOptions) controlFraction() float64 {
+	if o.ControlFraction == 0 {
+		return 1
+	}
+	return o.ControlFraction
+}
+
+// setControl records the control's summary in the row.
+func (r *InterpRow) setControl(cs controlSummary) {
+	r.ControlVoxels, r.NonZero, r.Peaks, r.Sampled = cs.Voxels, cs.NonZero, cs.Peaks, cs.Sampled
+	r.ControlMean01, r.ControlStd01 = cs.Mean01, cs.Std01
+	r.ControlMin01, r.ControlMax01 = cs.Min01, cs.Max01
+	r.ControlMaxRaw = cs.RawMax
+}
+
+// classicalFields returns the trilinear and cubic B-spline interpolators of
+// g, with to01 mapping their values to the control's scale.
+func classicalFields(g *grid.Grid, to01 func(float64) float64) ([]scoredField, error) {
+	var out []scoredField
+	for _, m := range []grid.Method{grid.MethodTrilinear, grid.MethodBSpline} {
+		f, err := grid.NewInterpolator(g, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, scoredField{field: f, to01: to01})
+	}
+	return out, nil
 }
 
 // interpSetup is one model's simulation set-up: the model, the molmap
@@ -599,6 +745,10 @@ func newInterpSetup(sm SimModel, opts InterpOptions) (*interpSetup, *InterpRow, 
 	}
 	if fIn.Origin != fCtl.Origin {
 		return nil, nil, fmt.Errorf("input origin %v Å and control origin %v Å differ: the maps do not share a frame", fIn.Origin, fCtl.Origin)
+	}
+	if opts.MaxInputVoxels > 0 && opts.Crop == 0 && opts.CropVoxels == 0 && fIn.Len() > opts.MaxInputVoxels {
+		// A cube of n voxels' edge holds n or n+1 voxels per axis.
+		opts.CropVoxels = max(2, int(math.Floor(math.Cbrt(float64(opts.MaxInputVoxels))))-1)
 	}
 	if opts.CropVoxels > 0 {
 		opts.Crop = float64(opts.CropVoxels) * pIn.Spacing
@@ -659,189 +809,31 @@ func (s *interpSetup) simulateInput(row *InterpRow, report func(string, string, 
 	return in, norm, nil
 }
 
-// fitInterpNeural fits (or resumes) the neural map of the input, checks that
-// it shares the input's normalisation and records the fit in row.
-func fitInterpNeural(ctx context.Context, in *grid.Grid, norm grid.Normalization, name string, R float64, opts InterpOptions, cfg siren.Config,
-	row *InterpRow, report func(string, string, *neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
+// fitNeuralOn fits (or resumes) the neural map of g with the given
+// initialisation, checks that it has g's normalisation norm, records the
+// fit in fit and returns the map, ready to sample. name (plus the
+// initialisation) names its checkpoint.
+func fitNeuralOn(ctx context.Context, g *grid.Grid, norm grid.Normalization, name string, R float64, opts InterpOptions, cfg siren.Config,
+	init string, fit *NeuralFit, report func(string, string, *neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
 	fo := neuralmap.FitOptions{Tiling: presetTiling(opts.Preset, opts.Config, opts.Tiling), Config: cfg, Resolution: R, Backend: opts.Backend,
 		Workers: opts.Workers, Stack: opts.Stack}
-	nm, fitTime, err := fitNeural(ctx, in, fo, opts.CheckpointDir, fmt.Sprintf("interp_%s_R%g", name, R), report)
-	row.FitTime = fitTime
+	if err := applyInit(init, opts.Preset, &fo); err != nil {
+		return nil, err
+	}
+	fit.Init = init
+	nm, fitTime, err := fitNeural(ctx, g, fo, opts.CheckpointDir, name+"_"+initKey(init), report)
+	fit.FitTime = fitTime
 	if err != nil {
 		return nil, err
 	}
-	ev, err := neuralmap.NewEvaluator(opts.Backend)
+	es, err := neuralmap.NewEvaluators(0, opts.Backend)
 	if err != nil {
 		return nil, err
 	}
-	nm.SetEvaluator(ev)
+	nm.SetEvaluators(es...)
 	if nm.Norm.Hi != norm.Hi || nm.Norm.Lo != norm.Lo {
 		return nil, fmt.Errorf("neural map normalisation [%g, %g] differs from the input's [%g, %g]", nm.Norm.Lo, nm.Norm.Hi, norm.Lo, norm.Hi)
 	}
-	row.Regions = len(nm.Regions)
-	for _, r := range nm.Regions {
-		row.FitSteps += r.Report.Steps
-		row.FitWorstLoss = math.Max(row.FitWorstLoss, r.Report.BestLoss)
-	}
-	row.NeuralParams = nm.NumParams()
-	row.NeuralSummary = nm.FitSummary()
+	fit.record(nm)
 	return nm, nil
-}
-
-// controlSlabs simulates the control in slabs along z of at most
-// maxSlabVoxels voxels; a control that fits in one slab is simulated once.
-type controlSlabs struct {
-	atoms      []model.Atom
-	f          grid.Frame
-	p          molmap.Params
-	nx, ny, nz int
-	slabZ      int
-	cached     *grid.Grid
-}
-
-func newControlSlabs(atoms []model.Atom, f grid.Frame, p molmap.Params) *controlSlabs {
-	nx, ny, nz := f.Shape[0], f.Shape[1], f.Shape[2]
-	return &controlSlabs{atoms: atoms, f: f, p: p, nx: nx, ny: ny, nz: nz, slabZ: max(1, maxSlabVoxels/(nx*ny))}
-}
-
-// at returns the slab starting at z index z0.
-func (c *controlSlabs) at(z0 int) (*grid.Grid, error) {
-	if c.cached != nil && c.slabZ >= c.nz {
-		return c.cached, nil
-	}
-	f, err := c.f.SubFrame(geom.Index{0, 0, z0}, geom.Index{c.nx, c.ny, min(c.nz, z0+c.slabZ)})
-	if err != nil {
-		return nil, err
-	}
-	g, err := molmap.OnFrame(c.atoms, f, c.p)
-	if err == nil && c.slabZ >= c.nz {
-		c.cached = g
-	}
-	return g, err
-}
-
-// controlTo01 returns the map of control values to the [0, 1] scale: the
-// input's normalisation (NormInput), or one fitted on the control (NormOwn).
-func controlTo01(slabs *controlSlabs, norm grid.Normalization, mode Normalization) (func(float64) float64, error) {
-	if mode != NormOwn {
-		return norm.To01, nil
-	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for z0 := 0; z0 < slabs.nz; z0 += slabs.slabZ {
-		g, err := slabs.at(z0)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range g.Data {
-			lo = math.Min(lo, math.Max(float64(v), 0))
-			hi = math.Max(hi, float64(v))
-		}
-	}
-	if !(hi > lo) {
-		return nil, fmt.Errorf("control map is constant (%g): cannot normalise it", hi)
-	}
-	return func(d0 float64) float64 { return (math.Max(d0, 0) - lo) / (hi - lo) }, nil
-}
-
-// interpScorer samples the interpolators (trilinear, B-spline and, if
-// fitted, neural, in that order) at batches of control voxel centres and
-// accumulates their errors against the control values.
-type interpScorer struct {
-	ctx    context.Context
-	fields []grid.Field
-	accs   []*errAcc
-	pts    []geom.Point
-	ctl    []float64
-	val    []float64
-}
-
-func newInterpScorer(ctx context.Context, tri, bsp grid.Field, nm *neuralmap.NeuralMap) *interpScorer {
-	s := &interpScorer{ctx: ctx, fields: []grid.Field{tri, bsp}, accs: []*errAcc{{}, {}, {}},
-		pts: make([]geom.Point, 0, sampleBatch), ctl: make([]float64, 0, sampleBatch), val: make([]float64, sampleBatch)}
-	if nm != nil {
-		s.fields = append(s.fields, nm)
-	}
-	return s
-}
-
-// add queues the control value c at p, sampling when a batch is full.
-func (s *interpScorer) add(p geom.Point, c float64) error {
-	s.pts = append(s.pts, p)
-	s.ctl = append(s.ctl, c)
-	if len(s.pts) == sampleBatch {
-		return s.flush()
-	}
-	return nil
-}
-
-// flush samples every interpolator at the queued points.
-func (s *interpScorer) flush() error {
-	if len(s.pts) == 0 {
-		return nil
-	}
-	for k, f := range s.fields {
-		acc := s.accs[k]
-		t0 := time.Now()
-		if err := f.Sample(s.pts, s.val[:len(s.pts)], nil); err != nil {
-			return err
-		}
-		acc.t += time.Since(t0)
-		for i, c := range s.ctl {
-			acc.add(s.val[i], c)
-		}
-	}
-	s.pts, s.ctl = s.pts[:0], s.ctl[:0]
-	return s.ctx.Err()
-}
-
-// score walks the control slab by slab, scores every non-zero control voxel
-// whose centre lies in dom and fills row's control statistics.
-func (s *interpScorer) score(slabs *controlSlabs, dom geom.Box, to01 func(float64) float64, row *InterpRow, report func(string, string, *neuralmap.FitProgress)) error {
-	var cs struct{ n, sum, sq, min, max, rawMax float64 }
-	cs.min, cs.max = math.Inf(1), math.Inf(-1)
-	nx, ny, nz := slabs.nx, slabs.ny, slabs.nz
-	for z0 := 0; z0 < nz; z0 += slabs.slabZ {
-		g, err := slabs.at(z0)
-		if err != nil {
-			return err
-		}
-		report("sample", fmt.Sprintf("control slab z %d–%d of %d", z0, min(nz, z0+slabs.slabZ), nz), nil)
-		for k := 0; k < g.Shape[2]; k++ {
-			for j := 0; j < ny; j++ {
-				for i := 0; i < nx; i++ {
-					p := g.PointOf(geom.Index{i, j, k})
-					if !dom.Contains(p) {
-						continue
-					}
-					row.ControlVoxels++
-					raw := float64(g.Data[g.Offset(i, j, k)])
-					cs.rawMax = math.Max(cs.rawMax, raw)
-					if raw == 0 {
-						continue
-					}
-					c := to01(raw)
-					cs.n++
-					cs.sum += c
-					cs.sq += c * c
-					cs.min = math.Min(cs.min, c)
-					cs.max = math.Max(cs.max, c)
-					if err := s.add(p, c); err != nil {
-						return err
-					}
-				}
-			}
-		}
-	}
-	if err := s.flush(); err != nil {
-		return err
-	}
-	row.NonZero = int(cs.n)
-	if row.NonZero == 0 {
-		return fmt.Errorf("no non-zero control voxel inside the input domain %v–%v Å (%d control voxels there)", dom.Min, dom.Max, row.ControlVoxels)
-	}
-	row.ControlMean01 = cs.sum / cs.n
-	row.ControlStd01 = math.Sqrt(math.Max(0, cs.sq/cs.n-row.ControlMean01*row.ControlMean01))
-	row.ControlMin01, row.ControlMax01 = cs.min, cs.max
-	row.ControlMaxRaw = cs.rawMax
-	return nil
 }

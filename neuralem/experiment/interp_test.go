@@ -1,18 +1,20 @@
 package experiment
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
+	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/internal/shared"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/molmap"
+	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
@@ -114,7 +116,54 @@ func TestInterpPipeline(t *testing.T) {
 			t.Errorf("no %q progress report in %v", s, stages)
 		}
 	}
+	// Peaks: the 0.2 Å control has local maxima in a protein crop, and the
+	// cubic B-spline keeps their height better than linear interpolation.
+	if row.Peaks == 0 || !(row.BSpline.PeakMAE <= row.Trilinear.PeakMAE) || !(row.Trilinear.PeakBias < 0) {
+		t.Errorf("%d peaks; peak MAE B-spline %g, trilinear %g (bias %g)", row.Peaks, row.BSpline.PeakMAE, row.Trilinear.PeakMAE, row.Trilinear.PeakBias)
+	}
+	if row.Init != InitRandom || !(row.FitMedianLoss <= row.FitWorstLoss) {
+		t.Errorf("fit record %+v", row.NeuralFit)
+	}
 	checkInterpWriters(t, r)
+}
+
+// TestInterpOptions: the whole-map-or-largest-crop rule, and the
+// initialisations' validation.
+func TestInterpOptions(t *testing.T) {
+	sm := crambin(t, 3)
+	whole, _, err := newInterpSetup(sm, InterpOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := whole.fIn.Len()
+	if _, row, err := newInterpSetup(sm, InterpOptions{MaxInputVoxels: n}); err != nil || row.Crop != 0 || row.InputShape != whole.fIn.Shape {
+		t.Errorf("MaxInputVoxels = whole map's %d: crop %g Å, shape %v (%v); want the whole map %v", n, row.Crop, row.InputShape, err, whole.fIn.Shape)
+	}
+	_, row, err := newInterpSetup(sm, InterpOptions{MaxInputVoxels: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := row.InputShape[0] * row.InputShape[1] * row.InputShape[2]; row.Crop != 9*row.InputSpacing || v > 1000 || v < 512 {
+		t.Errorf("MaxInputVoxels 1000: crop %g Å, shape %v (%d voxels); want a 9-voxel cube of ≤ 1000 voxels", row.Crop, row.InputShape, v)
+	}
+	for _, c := range []struct {
+		inits []string
+		want  string
+	}{
+		{[]string{InitLearned}, "no learned initialisation"},
+		{[]string{"nowhere/missing.nemi"}, "nowhere/missing.nemi"},
+		{[]string{"bogus"}, "want learned, random or the path"},
+		{[]string{InitRandom, InitRandom}, "repeated"},
+		{[]string{" "}, "empty"},
+	} {
+		_, err := RunInterp(context.Background(), InterpOptions{Models: []SimModel{sm}, Crop: 8, Config: tinyConfig(), Inits: c.inits}, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Inits %q: error %v, want one saying %q", c.inits, err, c.want)
+		}
+	}
+	if _, err := RunInterp(context.Background(), InterpOptions{Models: []SimModel{sm}, MaxInputVoxels: -1}, nil); err == nil {
+		t.Error("MaxInputVoxels −1: no error")
+	}
 }
 
 // TestInterpSameFrame checks, independently of RunInterp's own check, that
@@ -176,28 +225,14 @@ func TestInterpSameFrame(t *testing.T) {
 
 func checkInterpWriters(t *testing.T, r *InterpResults) {
 	t.Helper()
-	var b bytes.Buffer
-	if err := r.WriteCSV(&b); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(&b).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != len(r.Rows)+1 || recs[0][0] != "model" || recs[1][0] != r.Rows[0].Model {
-		t.Errorf("CSV %v", recs)
-	}
-	b.Reset()
-	if err := r.WriteJSON(&b); err != nil {
-		t.Fatal(err)
-	}
 	var doc struct {
 		Experiment string
 		Rows       []map[string]any
 		Means      []map[string]any
 	}
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatalf("JSON: %v\n%s", err, b.String())
+	w := writeAll(t, r, &doc)
+	if recs := w.csv; len(recs) != len(r.Rows)+1 || recs[0][0] != "model" || recs[1][0] != r.Rows[0].Model {
+		t.Errorf("CSV %v", recs)
 	}
 	if doc.Experiment != "interp" || len(doc.Rows) != len(r.Rows) || len(doc.Means) != len(r.Means()) {
 		t.Errorf("JSON doc %+v", doc)
@@ -205,11 +240,42 @@ func checkInterpWriters(t *testing.T, r *InterpResults) {
 	if got := doc.Rows[0]["bspline_mae"]; got != r.Rows[0].BSpline.MAE {
 		t.Errorf("JSON bspline_mae %v, want %v", got, r.Rows[0].BSpline.MAE)
 	}
-	b.Reset()
-	if err := r.WriteMarkdown(&b); err != nil {
+	if !strings.Contains(w.markdown, "| model |") || !strings.Contains(w.markdown, "| "+r.Rows[0].Model+" |") {
+		t.Errorf("markdown:\n%s", w.markdown)
+	}
+}
+
+// applyInit resolves each initialisation name and refuses, naming both, a
+// learned initialisation that does not fit the network or the tiling.
+func TestApplyInit(t *testing.T) {
+	cfg := tinyConfig()
+	tiling := region.Options{Size: 12, Overlap: 4}
+	fo := neuralmap.FitOptions{Config: cfg, Tiling: tiling}
+	if err := applyInit(InitRandom, "cpu", &fo); err != nil || fo.Init != nil {
+		t.Errorf("random: %v, init %v", err, fo.Init)
+	}
+	net, err := siren.NewNet(cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "| model |") || !strings.Contains(b.String(), "| "+r.Rows[0].Model+" |") {
-		t.Errorf("markdown:\n%s", b.String())
+	path := filepath.Join(t.TempDir(), "t.nemi")
+	o := metainit.DefaultTrainOptions()
+	if err := (&metainit.Init{Net: net, Meta: metainit.Meta{Preset: "test", RegionEdge: 12, Method: "reptile", Train: o, Done: o.OuterSteps}}).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyInit(path, "", &fo); err != nil || fo.Init == nil || fo.Init.Name != "t.nemi" {
+		t.Errorf("a matching file: %v, init %v", err, fo.Init)
+	}
+	other := neuralmap.FitOptions{Config: cfg, Tiling: region.Options{Size: 16, Overlap: 4}}
+	if err := applyInit(path, "", &other); err == nil || !strings.Contains(err.Error(), "learned on 12-voxel regions") || !strings.Contains(err.Error(), "up to 16 voxels") {
+		t.Errorf("another region size: %v", err)
+	}
+	other = neuralmap.FitOptions{Config: cfg, Tiling: tiling}
+	other.Config.Width = 16
+	if err := applyInit(path, "", &other); err == nil || !strings.Contains(err.Error(), "Width 32") || !strings.Contains(err.Error(), "Width 16") {
+		t.Errorf("another network: %v", err)
+	}
+	if err := applyInit(InitLearned, "paper", &other); !errors.Is(err, metainit.ErrNoLearned) {
+		t.Errorf("learned for the paper preset: %v, want ErrNoLearned", err)
 	}
 }

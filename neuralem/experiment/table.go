@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -143,6 +144,40 @@ func jsonRows[R any](cols []column[R], rows []R) (json.RawMessage, error) {
 	}
 	b.WriteString("\n]")
 	return b.Bytes(), nil
+}
+
+// distinct returns the non-empty keys of items, each once, in the order
+// they first appear.
+func distinct[T any](items []T, key func(*T) string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range items {
+		if k := key(&items[i]); k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// median returns the median of the non-NaN values of xs (NaN when there
+// are none).
+func median(xs []float64) float64 {
+	v := make([]float64, 0, len(xs))
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			v = append(v, x)
+		}
+	}
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	sort.Float64s(v)
+	h := len(v) / 2
+	if len(v)%2 == 1 {
+		return v[h]
+	}
+	return (v[h-1] + v[h]) / 2
 }
 
 // mean returns the mean (gonum's stat.Mean) of the values of xs that are

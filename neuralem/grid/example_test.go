@@ -53,3 +53,39 @@ func Example() {
 	// ∂d/∂x = 0.654 per Å; ∂d/∂y = ∂d/∂z = 0 by symmetry: true
 	// sampling outside the voxel-centre box is an error: true
 }
+
+// How well does an interpolator reproduce a map? Here the trilinear
+// interpolant of a coarse map against the same blob sampled on a finer
+// grid (the paper's §3.1 control): errors on the [0, 1] scale.
+func ExampleCompareField() {
+	blob := func(f grid.Frame) *grid.Grid {
+		g := grid.New(f)
+		for k := 0; k < f.Shape[2]; k++ {
+			for j := 0; j < f.Shape[1]; j++ {
+				for i := 0; i < f.Shape[0]; i++ {
+					d2 := f.PointOf(geom.Index{i, j, k}).Dist2(geom.Point{4, 4, 4})
+					g.Set(i, j, k, float32(math.Exp(-d2/2)))
+				}
+			}
+		}
+		return g
+	}
+	coarse := blob(grid.Frame{Shape: [3]int{9, 9, 9}, Spacing: geom.Vec3{1, 1, 1}})
+	fine := blob(grid.Frame{Shape: [3]int{33, 33, 33}, Spacing: geom.Vec3{0.25, 0.25, 0.25}})
+	for _, m := range []grid.Method{grid.MethodTrilinear, grid.MethodBSpline} {
+		f, err := grid.NewInterpolator(coarse, m)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		e, err := grid.CompareField(f, fine)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%-9s %d voxels: MAE %.4f, RMSE %.4f, max %.3f\n", m, e.N, e.MAE, e.RMSE, e.Max)
+	}
+	// Output:
+	// trilinear 35937 voxels: MAE 0.0042, RMSE 0.0149, max 0.178
+	// bspline   35937 voxels: MAE 0.0007, RMSE 0.0019, max 0.017
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 )
@@ -301,14 +303,33 @@ func (b *Blender) Weights(v geom.VoxelCoord, dst []Weight) ([]Weight, error) {
 // voxel unit into grad.
 type RegionEval func(r int, pts []geom.VoxelCoord, val []float64, grad []VoxelVec) error
 
+// WorkerEval is a RegionEval run by one of several workers: worker is in
+// [0, workers) and no two calls with the same worker run at the same time.
+type WorkerEval func(worker, r int, pts []geom.VoxelCoord, val []float64, grad []VoxelVec) error
+
 // Blend writes the blended value at each voxel coordinate into val and, if
 // grad is not nil, the blended gradient per voxel unit (product rule,
 // including the ramp derivatives). eval is called at most once per region
-// slot, with all the points that need that region. Points outside the map
-// are an error naming the first few; nothing is clamped.
+// slot, with all the points that need that region (those where its weight
+// is non-zero). Points outside the map are an error naming the first few;
+// nothing is clamped.
 func (b *Blender) Blend(pts []geom.VoxelCoord, eval RegionEval, val []float64, grad []VoxelVec) error {
+	return b.BlendWorkers(pts, 1, func(_, r int, p []geom.VoxelCoord, v []float64, g []VoxelVec) error {
+		return eval(r, p, v, g)
+	}, val, grad)
+}
+
+// BlendWorkers is Blend with the regions' evaluations spread over workers
+// goroutines (largest batches first). The result does not depend on
+// workers: every region's batch is the same whichever worker runs it, and
+// the blend sums the regions' contributions in region order afterwards. On
+// errors, the one of the lowest region slot is returned.
+func (b *Blender) BlendWorkers(pts []geom.VoxelCoord, workers int, eval WorkerEval, val []float64, grad []VoxelVec) error {
 	if len(val) != len(pts) || (grad != nil && len(grad) != len(pts)) {
 		return fmt.Errorf("neuralmap: Blend: %d points but len(val) = %d, len(grad) = %d", len(pts), len(val), len(grad))
+	}
+	if workers < 1 {
+		return fmt.Errorf("neuralmap: Blend: %d workers, want ≥ 1", workers)
 	}
 	if err := b.checkInside(pts); err != nil {
 		return err
@@ -331,7 +352,9 @@ func (b *Blender) Blend(pts []geom.VoxelCoord, eval RegionEval, val []float64, g
 			count[w.Region]++
 		}
 	}
-	// Bucket entries by region (counting sort keeps point order).
+	// Bucket entries by region (counting sort keeps point order): region r's
+	// entries are order[offs[r]:offs[r+1]], and its points, values and
+	// gradients the same range of rp, rv, rg.
 	offs := make([]int, len(b.boxes)+1)
 	for r, c := range count {
 		offs[r+1] = offs[r] + c
@@ -342,46 +365,75 @@ func (b *Blender) Blend(pts []geom.VoxelCoord, eval RegionEval, val []float64, g
 		order[fill[e.w.Region]] = k
 		fill[e.w.Region]++
 	}
+	rp := make([]geom.VoxelCoord, len(entries))
+	for j, k := range order {
+		rp[j] = pts[entries[k].pt]
+	}
+	rv := make([]float64, len(entries))
+	var rg []VoxelVec
+	if grad != nil {
+		rg = make([]VoxelVec, len(entries))
+	}
+	var jobs []int
+	for r, c := range count {
+		if c > 0 {
+			jobs = append(jobs, r)
+		}
+	}
+	run := func(w, r int) error {
+		lo, hi := offs[r], offs[r+1]
+		var g []VoxelVec
+		if grad != nil {
+			g = rg[lo:hi]
+		}
+		return eval(w, r, rp[lo:hi], rv[lo:hi], g)
+	}
+	errs := make([]error, len(b.boxes))
+	if workers == 1 || len(jobs) == 1 {
+		for _, r := range jobs {
+			if errs[r] = run(0, r); errs[r] != nil {
+				break
+			}
+		}
+	} else {
+		// Largest batches first, each taken by the next free worker.
+		sort.SliceStable(jobs, func(i, j int) bool { return count[jobs[i]] > count[jobs[j]] })
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := range min(workers, len(jobs)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					k := int(next.Add(1)) - 1
+					if k >= len(jobs) {
+						return
+					}
+					r := jobs[k]
+					errs[r] = run(w, r)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
 	for i := range val {
 		val[i] = 0
 		if grad != nil {
 			grad[i] = VoxelVec{}
 		}
 	}
-	var rp []geom.VoxelCoord
-	var rv []float64
-	var rg []VoxelVec
-	for r := range b.boxes {
-		n := count[r]
-		if n == 0 {
-			continue
-		}
-		rp, rv = rp[:0], rv[:0]
-		for _, k := range order[offs[r]:offs[r+1]] {
-			rp = append(rp, pts[entries[k].pt])
-		}
-		rv = append(rv, make([]float64, n)...)
+	for j, k := range order {
+		e := entries[k]
+		f := rv[j]
+		val[e.pt] += e.w.W * f
 		if grad != nil {
-			if cap(rg) < n {
-				rg = make([]VoxelVec, n)
-			}
-			rg = rg[:n]
-		}
-		var g []VoxelVec
-		if grad != nil {
-			g = rg
-		}
-		if err := eval(r, rp, rv, g); err != nil {
-			return err
-		}
-		for j, k := range order[offs[r]:offs[r+1]] {
-			e := entries[k]
-			f := rv[j]
-			val[e.pt] += e.w.W * f
-			if grad != nil {
-				for a := 0; a < 3; a++ {
-					grad[e.pt][a] += e.w.Grad[a]*f + e.w.W*rg[j][a]
-				}
+			for a := 0; a < 3; a++ {
+				grad[e.pt][a] += e.w.Grad[a]*f + e.w.W*rg[j][a]
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package neuralmap
 
 import (
+	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -53,5 +55,41 @@ func (s *sirenEvaluator) Eval(net *siren.Net, x, val, grad []float32) error {
 	return e.Eval(net, x, val, grad)
 }
 
-// newDefaultEvaluator returns the evaluator Sample uses when none was set.
-func newDefaultEvaluator() (NetEvaluator, error) { return NewEvaluator(nil) }
+// NewEvaluators returns n evaluators for NeuralMap.SetEvaluators: the first
+// on backend (nil: siren.NewBackend()), each other one on its own new
+// siren.NewBackend(), so that they run concurrently. n = 0 chooses: on the
+// pure-Go backend, whose evaluation keeps about one core busy (elementwise
+// sine and cosine run on one core), one per core (GOMAXPROCS); on other
+// backends 1. This is what Sample uses when no evaluator was set.
+func NewEvaluators(n int, backend compute.Backend) ([]NetEvaluator, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("neuralmap: %d evaluators, want ≥ 0 (0: one per core on the Go backend)", n)
+	}
+	if backend == nil {
+		var err error
+		if backend, err = siren.NewBackend(); err != nil {
+			return nil, err
+		}
+	}
+	if n == 0 {
+		n = 1
+		if siren.IsGoBackend(backend) {
+			n = runtime.GOMAXPROCS(0)
+		}
+	}
+	es := make([]NetEvaluator, n)
+	for w := range es {
+		b := backend
+		if w > 0 {
+			var err error
+			if b, err = siren.NewBackend(); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if es[w], err = NewEvaluator(b); err != nil {
+			return nil, err
+		}
+	}
+	return es, nil
+}

@@ -14,17 +14,20 @@ import (
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
-// File format (version 2), all integers little-endian:
+// File format (version 3), all integers little-endian:
 //
 //	offset  size  field
 //	0       16    magic "NEURALEM-MAP\r\n\x1a\n" (PNG-style: text-mode
 //	              transfers and truncation to 7 bits show up at once)
-//	16      4     format version (uint32) = 2 (1 is read too: it has no
-//	              first_omega0, i.e. every sine layer uses omega0)
+//	16      4     format version (uint32) = 3 (1 and 2 are read too:
+//	              version 1 has no first_omega0, i.e. every sine layer uses
+//	              omega0; versions 1 and 2 have no initialisation record, and
+//	              their networks started from random weights)
 //	20      4     flags (uint32) = 0, reserved
 //	24      8     metadata length M in bytes (uint64)
 //	32      8     weights length W in bytes (uint64), a multiple of 4
@@ -35,12 +38,14 @@ import (
 //
 // The metadata is self-describing: the map frame (shape, voxel size, origin,
 // axis and data order), the normalisation and μ/σ, the resolution, the
-// tiling, the blending ramp, and per region its voxel bounds, architecture,
+// tiling, the blending ramp, the initial weights the networks started from
+// (random, or a learned initialisation's name and SHA-256), and per region
+// its voxel bounds, architecture,
 // training settings, report (steps, best loss, time, stop reason) and the
 // offset and count of its weights.
 const (
 	fileMagic   = "NEURALEM-MAP\r\n\x1a\n"
-	fileVersion = 2
+	fileVersion = 3
 	// oldestVersion is the oldest format version Load reads.
 	oldestVersion = 1
 	headerLen     = 40
@@ -116,6 +121,7 @@ type fileMeta struct {
 	Output        string       `json:"net_output"`
 	WeightsDType  string       `json:"weights_dtype"`
 	WeightsLayout string       `json:"weights_layout"`
+	Init          *InitRecord  `json:"initialisation,omitempty"`
 	Regions       []regionMeta `json:"regions"`
 }
 
@@ -156,6 +162,7 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 		Output:        "normalised density d in [-1,1]",
 		WeightsDType:  "float32-le",
 		WeightsLayout: "per fitted region in id order, per layer (input sine, hidden sines, linear output): W[out][in] then b[out]",
+		Init:          &m.Init,
 	}
 	var weights []float32
 	for _, r := range m.Regions {
@@ -300,6 +307,9 @@ func Decode(b []byte) (*NeuralMap, error) {
 		Tiling: region.Options{Size: meta.Tiling[0], Overlap: meta.Tiling[1]},
 		Ramp:   ramp,
 	}
+	if m.Init, err = meta.initRecord(version); err != nil {
+		return nil, err
+	}
 	var next int64
 	for i, rm := range meta.Regions {
 		rf := RegionFit{Region: region.Region{ID: rm.ID, Lo: rm.Lo, Hi: rm.Hi}}
@@ -407,6 +417,45 @@ func (r *RegionReport) validate() error {
 		return fmt.Errorf("train_time_ns = %d, want ≥ 0", int64(r.TrainTime))
 	}
 	return nil
+}
+
+// initRecord returns the initialisation record of a file of this format
+// version: random before version 3 (no record: every fit started from
+// random weights), else the recorded one, checked.
+func (meta *fileMeta) initRecord(version uint32) (InitRecord, error) {
+	switch {
+	case version < 3:
+		return InitRecord{Kind: metainit.KindRandom}, nil
+	case meta.Init == nil:
+		return InitRecord{}, fmt.Errorf("metadata field initialisation is missing (format version %d records it)", version)
+	}
+	r := *meta.Init
+	switch r.Kind {
+	case metainit.KindRandom:
+		if r.Name != "" || r.SHA256 != "" {
+			return InitRecord{}, fmt.Errorf("metadata field initialisation: kind %q with name %q, sha256 %q; a random initialisation has neither", r.Kind, r.Name, r.SHA256)
+		}
+	case metainit.KindLearned:
+		if !isHex64(r.SHA256) {
+			return InitRecord{}, fmt.Errorf("metadata field initialisation.sha256 = %q, want 64 hex digits", r.SHA256)
+		}
+	default:
+		return InitRecord{}, fmt.Errorf("metadata field initialisation.kind = %q, want %q or %q", r.Kind, metainit.KindRandom, metainit.KindLearned)
+	}
+	return r, nil
+}
+
+// isHex64 reports whether s is 64 lower-case hex digits (a SHA-256).
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // netFromWeights rebuilds a network of cfg from its flat weights.

@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -24,10 +25,20 @@ type FitOptions struct {
 	// be ≥ 2 voxels so the blend has room to ramp.
 	Tiling region.Options
 	// Config is the SIREN configuration (zero Width: siren.Preset("paper")).
-	// Every region starts from the same initial weights (Config.Seed), so a
-	// resumed or sharded fit trains each region exactly as one uninterrupted
-	// run would, and one compiled training step serves all regions.
+	// Every region starts from the same initial weights (Init, or a network
+	// drawn from Config.Seed: the same seed for every region, not one per
+	// region), so a resumed or sharded fit trains each region exactly as
+	// one uninterrupted run would, and one compiled training step serves
+	// all regions.
 	Config siren.Config
+	// Init, if not nil, is the learned initialisation every region starts
+	// from (metainit); nil starts from siren.NewNet(Config). Its network
+	// must be Config's exactly and its region edge Tiling.Size, or Fit
+	// fails naming both (Config.Seed is then unused). The map records it
+	// (NeuralMap.Init), and a checkpoint made from another initialisation
+	// is not resumed. Preset("cpu") sets the shipped one; set Init to nil
+	// for random initial weights.
+	Init *metainit.Init
 	// Resolution is the map's resolution in Å, stored in the map (0 =
 	// unknown).
 	Resolution float64
@@ -77,8 +88,12 @@ type FitOptions struct {
 var PresetNames = []string{"paper", "cpu"}
 
 // Preset returns the fit options of a named preset: its network
-// (siren.Preset of the same name) and the region tiling the network is
-// sized for.
+// (siren.Preset of the same name), the region tiling the network is sized
+// for, and its default initialisation (metainit.Default: random weights
+// for both; the cpu preset's learned initialisation is opt-in, set Init to
+// metainit.Learned("cpu"), because its fits keep small maxima between
+// voxels that double a density graph's nodes; see metainit.Default).
+// PresetNetwork is the preset without an initialisation.
 //
 //   - "paper": the paper's network (256 wide, 4 hidden sine layers) on the
 //     paper's regions of at most 64 voxels per axis overlapping by ≥ 4.
@@ -91,6 +106,20 @@ var PresetNames = []string{"paper", "cpu"}
 //     regions in 303 s on 2 cores, blended-map MSE 8.2e-5 on every voxel
 //     (the paper's bound is 4e-4).
 func Preset(name string) (FitOptions, error) {
+	o, err := PresetNetwork(name)
+	if err != nil {
+		return FitOptions{}, err
+	}
+	if o.Init, err = metainit.Default(name); err != nil {
+		return FitOptions{}, fmt.Errorf("neuralmap: preset %q: %w", name, err)
+	}
+	return o, nil
+}
+
+// PresetNetwork is Preset without the default initialisation (Init nil,
+// random initial weights): the network and tiling of the preset, which a
+// learned initialisation is meta-learned for.
+func PresetNetwork(name string) (FitOptions, error) {
 	cfg, err := siren.Preset(name)
 	if err != nil {
 		return FitOptions{}, fmt.Errorf("neuralmap: %w", err)
@@ -233,6 +262,13 @@ func prepare(g *grid.Grid, opts FitOptions) (*prepared, error) {
 	if opts.Workers < 0 || opts.Stack < 0 {
 		return nil, fmt.Errorf("neuralmap: fit: Workers = %d, Stack = %d, want ≥ 0 (0: the default)", opts.Workers, opts.Stack)
 	}
+	if err := checkInit(opts.Init, opts.Config, opts.Tiling); err != nil {
+		return nil, fmt.Errorf("neuralmap: fit: %w", err)
+	}
+	rec, err := RecordInit(opts.Init)
+	if err != nil {
+		return nil, fmt.Errorf("neuralmap: fit: %w", err)
+	}
 	normed, norm, err := normalize(g, opts.Normalization)
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: fit: %w", err)
@@ -241,6 +277,7 @@ func prepare(g *grid.Grid, opts FitOptions) (*prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: fit: %w", err)
 	}
+	m.Init = rec
 	m.Resolution = opts.Resolution
 	m.Ramp = opts.Ramp
 	m.NormSource = opts.NormalizationSource
@@ -267,6 +304,35 @@ func prepare(g *grid.Grid, opts FitOptions) (*prepared, error) {
 		}
 	}
 	return p, nil
+}
+
+// CheckInit reports, naming both, a learned initialisation (o.Init) that
+// does not fit o.Config's network exactly or o.Tiling's region size (zero
+// Tiling: region.DefaultOptions); nil Init fits everything. Fit and
+// PlanFit make the same check.
+func (o FitOptions) CheckInit() error {
+	if o.Tiling == (region.Options{}) {
+		o.Tiling = region.DefaultOptions
+	}
+	return checkInit(o.Init, o.Config, o.Tiling)
+}
+
+// checkInit reports a learned initialisation in that does not fit the
+// network cfg (Init.Check: the architecture exactly) or regions of up to
+// tiling.Size voxels (the edge it was learned on), naming both; nil in
+// (random weights) fits everything.
+func checkInit(in *metainit.Init, cfg siren.Config, tiling region.Options) error {
+	if in == nil {
+		return nil
+	}
+	if err := in.Check(cfg); err != nil {
+		return err
+	}
+	if e := in.Meta.RegionEdge; e > 0 && e != tiling.Size {
+		return fmt.Errorf("the initialisation %s was learned on %d-voxel regions; this fit tiles regions of up to %d voxels (use the same region size, or a random initialisation)",
+			in.Name, e, tiling.Size)
+	}
+	return nil
 }
 
 // normalize applies the given normalisation (checked against g) or fits
@@ -377,7 +443,9 @@ func (f *fitRun) worker(ctx context.Context, cancel func(), w int, first compute
 					return fmt.Errorf("neuralmap: fit: worker %d: %w", w, err)
 				}
 			}
-			if init, err = siren.NewNet(f.opts.Config); err != nil {
+			if f.opts.Init != nil {
+				init = f.opts.Init.Net.Clone()
+			} else if init, err = siren.NewNet(f.opts.Config); err != nil {
 				return fmt.Errorf("neuralmap: fit: %w", err)
 			}
 		}
@@ -567,6 +635,8 @@ func compatible(prev, m *NeuralMap, cfg siren.Config) error {
 		return fmt.Errorf("frame %+v, this map %+v", prev.Frame, m.Frame)
 	case prev.Tiling != m.Tiling:
 		return fmt.Errorf("tiling %+v, now %+v", prev.Tiling, m.Tiling)
+	case prev.Init != m.Init:
+		return fmt.Errorf("initial weights %s, this fit %s", prev.Init, m.Init)
 	case prev.Norm.Lo != m.Norm.Lo || prev.Norm.Hi != m.Norm.Hi || prev.Norm.Count != m.Norm.Count ||
 		math.Abs(prev.Norm.Mean01-m.Norm.Mean01) > 1e-9*math.Max(1, math.Abs(m.Norm.Mean01)):
 		return fmt.Errorf("normalisation %+v, this map %+v (different map values)", prev.Norm, m.Norm)
@@ -587,7 +657,8 @@ func compatible(prev, m *NeuralMap, cfg siren.Config) error {
 // FitOptions.Regions) into one. Every difference between shards is an error
 // naming the field, both values and both shards (by NeuralMap.Source, the
 // file they were loaded from, or "map i"): the frame, tiling, normalisation,
-// μ and σ, resolution, blending ramp, and the networks' architecture,
+// μ and σ, resolution, blending ramp, initial weights (NeuralMap.Init:
+// random, or which learned initialisation), and the networks' architecture,
 // initialisation, seed and training settings (all but MaxTime, a wall-clock
 // cap that may differ between machines). A region fitted in two shards is
 // an error naming both.
@@ -603,7 +674,7 @@ func Merge(shards ...*NeuralMap) (*NeuralMap, error) {
 	}
 	first := shards[0]
 	out := &NeuralMap{Frame: first.Frame, Norm: first.Norm, NormSource: first.NormSource, Mu: first.Mu, Sigma: first.Sigma,
-		Resolution: first.Resolution, Tiling: first.Tiling, Ramp: first.Ramp,
+		Resolution: first.Resolution, Tiling: first.Tiling, Ramp: first.Ramp, Init: first.Init,
 		Regions: slices.Clone(first.Regions)}
 	if err := out.Validate(); err != nil {
 		return nil, fmt.Errorf("neuralmap: merge: %s: %w", name(0), err)
@@ -684,6 +755,7 @@ func mapDiff(a, b *NeuralMap) (name, va, vb string) {
 		{"σ", a.Sigma, b.Sigma},
 		{"resolution (Å)", a.Resolution, b.Resolution},
 		{"blending ramp", a.Ramp, b.Ramp},
+		{"initial weights", a.Init, b.Init},
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -372,7 +373,7 @@ func TestExportMRC(t *testing.T) {
 
 func TestPreset(t *testing.T) {
 	for _, name := range PresetNames {
-		p, err := Preset(name)
+		p, err := PresetNetwork(name)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -383,14 +384,44 @@ func TestPreset(t *testing.T) {
 		if err := p.Tiling.Validate(); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+		if p.Init != nil {
+			t.Errorf("%s: PresetNetwork sets an initialisation (%s)", name, p.Init.Name)
+		}
 	}
-	if p, _ := Preset("paper"); p.Tiling != region.DefaultOptions {
+	if p, _ := PresetNetwork("paper"); p.Tiling != region.DefaultOptions {
 		t.Errorf("paper tiling %+v, want the paper's %+v", p.Tiling, region.DefaultOptions)
 	}
-	if p, _ := Preset("cpu"); p.Tiling != (region.Options{Size: CPURegionSize, Overlap: 4}) {
+	if p, _ := PresetNetwork("cpu"); p.Tiling != (region.Options{Size: CPURegionSize, Overlap: 4}) {
 		t.Errorf("cpu tiling %+v, want %d/4", p.Tiling, CPURegionSize)
 	}
-	if _, err := Preset("gpu"); err == nil || !strings.Contains(err.Error(), `"gpu"`) {
-		t.Errorf("unknown preset: err = %v, want one naming it", err)
+	for _, f := range []func(string) (FitOptions, error){Preset, PresetNetwork} {
+		if _, err := f("gpu"); err == nil || !strings.Contains(err.Error(), `"gpu"`) {
+			t.Errorf("unknown preset: err = %v, want one naming it", err)
+		}
+	}
+	p, err := Preset("paper")
+	if err != nil || p.Init != nil {
+		t.Errorf("Preset(paper): %v, init %v; want random initial weights (no learned initialisation ships for it)", err, p.Init)
+	}
+}
+
+// Preset("cpu") is PresetNetwork("cpu") with the shipped learned
+// initialisation, which fits its network and region size. (Needs the
+// finished learned/cpu.nemi: an unfinished checkpoint is an error here.)
+func TestPresetCPUInit(t *testing.T) {
+	p, err := Preset("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := PresetNetwork("cpu")
+	if p.Init != nil || p.Config != n.Config || p.Tiling != n.Tiling {
+		t.Fatalf("Preset(cpu) = %+v (init %v), want PresetNetwork(cpu) %+v with random weights (the learned init is opt-in)", p.Config, p.Init, n.Config)
+	}
+	in, err := metainit.Learned("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkInit(in, p.Config, p.Tiling); err != nil {
+		t.Errorf("the shipped initialisation does not fit the cpu preset: %v", err)
 	}
 }

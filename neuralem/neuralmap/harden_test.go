@@ -23,7 +23,7 @@ func ptr[T any](v T) *T { return &v }
 // (0 included), bad values are errors naming the field and the value, and
 // every change is listed.
 func TestOverride(t *testing.T) {
-	cpu, err := Preset("cpu")
+	cpu, err := PresetNetwork("cpu") // random initial weights: Width, Seed and RegionSize may change
 	if err != nil {
 		t.Fatal(err)
 	}

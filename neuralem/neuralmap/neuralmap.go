@@ -8,6 +8,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -64,6 +65,41 @@ type RegionFit struct {
 	Report RegionReport
 }
 
+// InitRecord says which initial weights a map's networks were trained
+// from: Kind metainit.KindRandom (siren.NewNet with each network's recorded
+// scheme and seed) or metainit.KindLearned (an initialisation file, named
+// by Name and identified by its SHA-256).
+type InitRecord struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// String describes the record for messages.
+func (r InitRecord) String() string {
+	if r.Kind == metainit.KindLearned {
+		return fmt.Sprintf("learned %s (sha256 %s)", r.Name, r.SHA256)
+	}
+	if r.Kind == "" {
+		return "none recorded"
+	}
+	return r.Kind
+}
+
+// RecordInit returns the record of fits started from in (nil: random
+// weights), as Fit stores it in NeuralMap.Init.
+func RecordInit(in *metainit.Init) (InitRecord, error) {
+	if in == nil {
+		return InitRecord{Kind: metainit.KindRandom}, nil
+	}
+	if in.SHA256 == "" { // never written: hash its encoding
+		if _, err := in.Encode(); err != nil {
+			return InitRecord{}, err
+		}
+	}
+	return InitRecord{Kind: metainit.KindLearned, Name: in.Name, SHA256: in.SHA256}, nil
+}
+
 // NetEvaluator evaluates a SIREN at N normalised coordinates x (N×3, in
 // [−1, 1]), writing values into val (N) and, if grad is not nil, d value /
 // d x per normalised unit into grad (N×3). siren.Evaluator implements it.
@@ -107,15 +143,23 @@ type NeuralMap struct {
 	Ramp Ramp
 	// Regions are all the tiling's regions, ordered by ID.
 	Regions []RegionFit
+	// Init records the initial weights every region's network started
+	// from (set by Fit; files older than format version 3 read as random).
+	Init InitRecord
 
 	mu      sync.Mutex
 	blender *Blender
-	eval    NetEvaluator
-	// scratch buffers for evaluator calls, guarded by mu
-	xbuf, vbuf, gbuf []float32
+	// evals[w] is worker w's evaluator and bufs[w] its scratch buffers,
+	// guarded by mu.
+	evals []NetEvaluator
+	bufs  []evalBufs
 }
 
-// New returns a neural map with all regions of the tiling of frame unfitted.
+// evalBufs are one worker's scratch buffers for evaluator calls.
+type evalBufs struct{ x, v, g []float32 }
+
+// New returns a neural map with all regions of the tiling of frame unfitted,
+// recorded as started from random weights (set Init otherwise).
 func New(frame grid.Frame, norm grid.Normalization, tiling region.Options) (*NeuralMap, error) {
 	if err := frame.Validate(); err != nil {
 		return nil, fmt.Errorf("neuralmap: map frame: %w", err)
@@ -124,7 +168,7 @@ func New(frame grid.Frame, norm grid.Normalization, tiling region.Options) (*Neu
 	if err != nil {
 		return nil, fmt.Errorf("neuralmap: tiling map of shape %v: %w", frame.Shape, err)
 	}
-	m := &NeuralMap{Frame: frame, Norm: norm, Mu: norm.Mean01, Sigma: norm.Std01, Tiling: tiling}
+	m := &NeuralMap{Frame: frame, Norm: norm, Mu: norm.Mean01, Sigma: norm.Std01, Tiling: tiling, Init: InitRecord{Kind: metainit.KindRandom}}
 	for _, r := range regs {
 		m.Regions = append(m.Regions, RegionFit{Region: r})
 	}
@@ -134,12 +178,20 @@ func New(frame grid.Frame, norm grid.Normalization, tiling region.Options) (*Neu
 	return m, nil
 }
 
-// SetEvaluator sets the evaluator used by Sample (default: a siren.Evaluator
-// on siren.NewBackend, created at the first Sample).
-func (m *NeuralMap) SetEvaluator(e NetEvaluator) {
+// SetEvaluator makes Sample evaluate every network with e, one region after
+// another. The default (NewEvaluators(0, nil), created at the first Sample)
+// evaluates regions concurrently on the pure-Go backend.
+func (m *NeuralMap) SetEvaluator(e NetEvaluator) { m.SetEvaluators(e) }
+
+// SetEvaluators makes Sample evaluate the regions a call needs on
+// len(es) workers at once, worker w calling es[w] (see NewEvaluators).
+// Results do not depend on the number of workers. No evaluators restores
+// the default.
+func (m *NeuralMap) SetEvaluators(es ...NetEvaluator) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.eval = e
+	m.evals = append([]NetEvaluator(nil), es...)
+	m.bufs = make([]evalBufs, len(es))
 }
 
 // Domain returns the Å box spanned by the map's voxel centres.
@@ -303,18 +355,18 @@ func (m *NeuralMap) SampleUnits(pts []geom.Point, val []float64, grad []geom.Vec
 		return fmt.Errorf("neuralmap: sample: %d of %d points outside the map's voxel-centre box (%g, %g, %g)–(%g, %g, %g) Å:%s",
 			nbad, len(pts), dom.Min[0], dom.Min[1], dom.Min[2], dom.Max[0], dom.Max[1], dom.Max[2], msg)
 	}
-	if m.eval == nil {
-		e, err := newDefaultEvaluator()
+	if len(m.evals) == 0 {
+		es, err := NewEvaluators(0, nil)
 		if err != nil {
 			return err
 		}
-		m.eval = e
+		m.evals, m.bufs = es, make([]evalBufs, len(es))
 	}
 	var vg []VoxelVec
 	if grad != nil {
 		vg = make([]VoxelVec, len(pts))
 	}
-	if err := b.Blend(vox, m.evalRegion, val, vg); err != nil {
+	if err := b.BlendWorkers(vox, len(m.evals), m.evalRegion, val, vg); err != nil {
 		return err
 	}
 	for i := range val {
@@ -329,9 +381,9 @@ func (m *NeuralMap) SampleUnits(pts []geom.Point, val []float64, grad []geom.Vec
 }
 
 // evalRegion evaluates region slot r's network at voxel coordinates (in the
-// region's box) on the [−1, 1] scale, gradients per voxel. Called with m.mu
-// held.
-func (m *NeuralMap) evalRegion(r int, pts []geom.VoxelCoord, val []float64, grad []VoxelVec) error {
+// region's box) on the [−1, 1] scale, gradients per voxel, with worker w's
+// evaluator. Called with m.mu held, by at most one goroutine per worker.
+func (m *NeuralMap) evalRegion(w, r int, pts []geom.VoxelCoord, val []float64, grad []VoxelVec) error {
 	rf := &m.Regions[r]
 	if rf.Net == nil {
 		return fmt.Errorf("neuralmap: region %d (voxels %v–%v) is not fitted: %d of %d regions have networks",
@@ -339,23 +391,24 @@ func (m *NeuralMap) evalRegion(r int, pts []geom.VoxelCoord, val []float64, grad
 	}
 	n := len(pts)
 	lo, ext := regionAffine(rf.Region)
-	m.xbuf = grow(m.xbuf, 3*n)
-	m.vbuf = grow(m.vbuf, n)
+	buf := &m.bufs[w]
+	buf.x = grow(buf.x, 3*n)
+	buf.v = grow(buf.v, n)
 	var g []float32
 	if grad != nil {
-		m.gbuf = grow(m.gbuf, 3*n)
-		g = m.gbuf
+		buf.g = grow(buf.g, 3*n)
+		g = buf.g
 	}
 	for i, p := range pts {
 		for a := 0; a < 3; a++ {
-			m.xbuf[3*i+a] = float32(-1 + 2*(p[a]-lo[a])/ext[a])
+			buf.x[3*i+a] = float32(-1 + 2*(p[a]-lo[a])/ext[a])
 		}
 	}
-	if err := m.eval.Eval(rf.Net, m.xbuf, m.vbuf, g); err != nil {
+	if err := m.evals[w].Eval(rf.Net, buf.x, buf.v, g); err != nil {
 		return fmt.Errorf("neuralmap: region %d: %w", rf.Region.ID, err)
 	}
 	for i := range pts {
-		val[i] = float64(m.vbuf[i])
+		val[i] = float64(buf.v[i])
 		if grad != nil {
 			for a := 0; a < 3; a++ {
 				// x_a = −1 + 2(v_a − lo_a)/ext_a  ⇒  dx_a/dv_a = 2/ext_a.

@@ -378,7 +378,7 @@ func savedBytes(t *testing.T, m *NeuralMap, p string) []byte {
 func TestLoadVersion1(t *testing.T) {
 	m := randomNetMap(t, 8)
 	dir := t.TempDir()
-	p := filepath.Join(dir, "v2.nem")
+	p := filepath.Join(dir, "v3.nem")
 	b := savedBytes(t, m, p)
 	metaLen := binary.LittleEndian.Uint64(b[24:])
 	meta := b[headerLen : headerLen+metaLen]
@@ -387,8 +387,7 @@ func TestLoadVersion1(t *testing.T) {
 	}
 	v1 := append([]byte(nil), b...)
 	binary.LittleEndian.PutUint32(v1[16:], 1)
-	meta1 := bytes.Replace(meta, []byte(`"version": 2`), []byte(`"version": 1`), 1)
-	meta1 = bytes.Replace(meta1, []byte(`"version":2`), []byte(`"version":1`), 1)
+	meta1 := bytes.Replace(meta, []byte(`"version": 3`), []byte(`"version": 1`), 1)
 	if bytes.Equal(meta1, meta) {
 		t.Fatalf("no version field found in the metadata: %.200s", meta)
 	}
@@ -444,7 +443,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"trailing data", append(append([]byte(nil), b...), 0), "trailing data"},
 		{"flipped weight bit", mutate(func(c []byte) []byte { c[len(c)-50] ^= 1; return c }), "checksum mismatch"},
 		{"flipped metadata bit", mutate(func(c []byte) []byte { c[headerLen+10] ^= 0x20; return c }), "checksum mismatch"},
-		{"unknown version", mutate(func(c []byte) []byte { binary.LittleEndian.PutUint32(c[16:], 3); return c }), "version 3 not supported"},
+		{"unknown version", mutate(func(c []byte) []byte { binary.LittleEndian.PutUint32(c[16:], 4); return c }), "version 4 not supported"},
 		{"text-mode mangled", bytes.Replace(b, []byte("\r\n"), []byte("\n"), 1), "not a neuralem neural map file"},
 		{"huge metadata length", mutate(func(c []byte) []byte { binary.LittleEndian.PutUint64(c[24:], metaLen+1<<50); return c }), "corrupt"},
 	}

@@ -14,6 +14,12 @@ import (
 // nothing is silently ignored: a bad value is an *OverrideError naming the
 // field and the value, never a fall-back to the preset.
 //
+// A learned initialisation (FitOptions.Init, which Preset("cpu") sets) is
+// meta-learned for one network and region size: an Override that changes
+// either, or sets Seed (which only draws random initial weights), while
+// Init is set is an *OverrideError naming the field. Set Init to nil first
+// to start from random weights.
+//
 // From a notebook:
 //
 //	opts, _ := neuralmap.Preset("cpu")
@@ -165,6 +171,22 @@ func (o FitOptions) Override(ov Override) (FitOptions, []Change, error) {
 	}
 	if err := out.Tiling.Validate(); err != nil {
 		return o, nil, fmt.Errorf("neuralmap: override: %w", err)
+	}
+	if out.Init != nil {
+		if ov.Seed != nil {
+			return bad("Seed", strconv.FormatUint(*ov.Seed, 10), fmt.Sprintf("no seed with the learned initialisation %s: a seed draws random initial weights, so start from random ones to set it", out.Init.Name))
+		}
+		if err := checkInit(out.Init, out.Config, out.Tiling); err != nil {
+			for _, ch := range changes { // name the first set field it refuses
+				switch ch.Field {
+				case "Width", "HiddenLayers", "Omega0", "FirstOmega0", "RegionSize":
+					if ch.From != ch.To {
+						return bad(ch.Field, ch.To, fmt.Sprintf("a value the learned initialisation %s fits, or random initial weights (set Init to nil first): %v", out.Init.Name, err))
+					}
+				}
+			}
+			return o, nil, fmt.Errorf("neuralmap: override: %w", err)
+		}
 	}
 	return out, changes, nil
 }

@@ -32,6 +32,9 @@ type Plan struct {
 	Params int
 	// Norm is the normalisation the fit would use.
 	Norm grid.Normalization
+	// Init is the initial weights every region would start from (random,
+	// or a learned initialisation, checked against Config and Tiling).
+	Init InitRecord
 	// Workers is the number of regions Fit would train at the same time.
 	Workers int
 
@@ -60,7 +63,7 @@ func PlanFit(g *grid.Grid, opts FitOptions) (*Plan, error) {
 		return nil, err
 	}
 	plan := &Plan{Shape: g.Shape, Tiling: p.opts.Tiling, Config: p.opts.Config, Regions: len(p.m.Regions),
-		RegionShape: p.m.Regions[0].Region.Shape(), ToFit: p.todo, Norm: p.m.Norm, prep: p}
+		RegionShape: p.m.Regions[0].Region.Shape(), ToFit: p.todo, Norm: p.m.Norm, Init: p.m.Init, prep: p}
 	for _, L := range net.Layers {
 		plan.Params += len(L.W) + len(L.B)
 	}

@@ -225,7 +225,7 @@ func TestEvaluatorMatchesRefAndReusesGraphs(t *testing.T) {
 	if c := ev.Compiles(); c != 1 {
 		t.Errorf("compiles after first grad eval = %d, want 1", c)
 	}
-	// Same bucket (1024), other net, value only: one more compile (value graph).
+	// Same bucket (256), other net, value only: one more compile (value graph).
 	cfg2 := cfg
 	cfg2.Seed = 99
 	net2, _ := NewNet(cfg2)
@@ -233,11 +233,11 @@ func TestEvaluatorMatchesRefAndReusesGraphs(t *testing.T) {
 	if err := ev.Eval(net2, x, v2, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := ev.Eval(net2, x[:30], v2[:10], make([]float32, 30)); err != nil {
+	if err := ev.Eval(net2, x[:3*200], v2[:200], make([]float32, 3*200)); err != nil {
 		t.Fatal(err)
 	}
 	if c := ev.Compiles(); c != 2 {
-		t.Errorf("compiles = %d, want 2 (one per variant, bucket 1024)", c)
+		t.Errorf("compiles = %d, want 2 (one per variant, bucket 256)", c)
 	}
 	for i := 0; i < 10; i++ {
 		if v, _ := net2.EvalRef([3]float64{float64(x[3*i]), float64(x[3*i+1]), float64(x[3*i+2])}); math.Abs(v-float64(v2[i])) > 1e-4 {

@@ -106,7 +106,7 @@ func TestFitDryRun(t *testing.T) {
 func TestFitJSONAndInfo(t *testing.T) {
 	mapPath, _ := defaultPaths(t)
 	out := filepath.Join(t.TempDir(), "r.nem")
-	tiny := []string{"--region-size", "24", "--width", "16", "--hidden-layers", "1", "--max-steps", "4", "--json"}
+	tiny := []string{"--region-size", "24", "--width", "16", "--hidden-layers", "1", "--max-steps", "4", "--json", "--init", "random"}
 	code, _, stderr := cli(t, append([]string{"fit", mapPath, "-o", out, "--regions", "0-2"}, tiny...)...)
 	if code != 0 {
 		t.Fatalf("fit: %d %s", code, stderr)
@@ -173,7 +173,7 @@ func jsonEq(a, b any) bool {
 func TestShardsMergeEqualsWhole(t *testing.T) {
 	mapPath, _ := defaultPaths(t)
 	dir := t.TempDir()
-	tiny := []string{"--region-size", "24", "--width", "16", "--hidden-layers", "1", "--max-steps", "5"}
+	tiny := []string{"--region-size", "24", "--width", "16", "--hidden-layers", "1", "--max-steps", "5", "--init", "random"}
 	fit := func(out string, extra ...string) {
 		args := append([]string{"fit", mapPath, "-o", filepath.Join(dir, out)}, append(tiny, extra...)...)
 		if code, _, stderr := cli(t, args...); code != 0 {
@@ -358,5 +358,82 @@ func TestDemoEndToEnd(t *testing.T) {
 		if g.Field == "bspline" && math.Abs(ev["sensitivity"].(float64)-g.Metrics.Sensitivity) > 1e-12 {
 			t.Errorf("eval of the written mmCIF gives sensitivity %v, the demo %v", ev["sensitivity"], g.Metrics.Sensitivity)
 		}
+	}
+}
+
+// TestInitFlagAndMetaTrain meta-trains a (tiny) initialisation with the CLI,
+// fits the default from it and from the shipped one, and checks what the
+// files record: the .nem names its initialisation and checksum, info shows
+// both, and a resumed fit refuses another initialisation.
+func TestInitFlagAndMetaTrain(t *testing.T) {
+	mapPath, _ := defaultPaths(t)
+	dir := t.TempDir()
+	nemi := filepath.Join(dir, "tiny.nemi")
+	code, out, stderr := cli(t, "meta-train", "-o", nemi, "--maps", shared.Path(t, "maps/emd2566_3j6b_chain9.mrc"),
+		"--models", shared.Path(t, "models/sim/1CRN.cif"), "--resolutions", "2", "--regions-per-map", "3", "--regions-per-sim", "2",
+		"--steps", "3", "--batch", "2", "--inner-steps", "1", "--json")
+	if code != 0 {
+		t.Fatalf("meta-train: exit %d: %s", code, stderr)
+	}
+	// 1CRN at 2 Å on grids of R/3 = 0.667 Å and the real maps' 0.57 and
+	// 0.94 Å (0.65 is within 0.02 of R/3; 1.34 is coarser than R/2).
+	for _, w := range []string{"training set: 4 sources", "emd2566_3j6b_chain9.mrc", "1CRN.cif ×3", "held out (never trained on): EMD-20026"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("meta-train did not print %q in the split:\n%s", w, stderr)
+		}
+	}
+	if strings.Contains(stderr[strings.Index(stderr, "held out"):], "EMD-2566") {
+		t.Errorf("EMD-2566 was trained on but is listed as held out:\n%s", stderr)
+	}
+	var mt map[string]any
+	if err := json.Unmarshal([]byte(out), &mt); err != nil || mt["outer_steps"] != 3.0 {
+		t.Fatalf("meta-train --json: %v %s", err, out)
+	}
+	code, out, stderr = cli(t, "info", nemi)
+	if code != 0 || !strings.Contains(out, "initialisation for the cpu preset") || !strings.Contains(out, "3 of 3 outer steps") || !strings.Contains(out, mt["sha256"].(string)) {
+		t.Errorf("info on the .nemi: exit %d\n%s%s", code, out, stderr)
+	}
+
+	fit := func(out string, extra ...string) (int, map[string]any, string) {
+		args := append([]string{"fit", mapPath, "-o", filepath.Join(dir, out), "--regions", "0,1", "--max-steps", "3", "--json"}, extra...)
+		code, stdout, stderr := cli(t, args...)
+		var sum map[string]any
+		if code == 0 {
+			if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+				t.Fatalf("%v: %v %s", args, err, stdout)
+			}
+		}
+		return code, sum, stderr
+	}
+	for _, c := range []struct {
+		out, init, kind string
+	}{{"a.nem", nemi, "learned"}, {"b.nem", "", "learned"}, {"c.nem", "random", "random"}} {
+		var extra []string
+		if c.init != "" {
+			extra = []string{"--init", c.init}
+		}
+		code, sum, stderr := fit(c.out, extra...)
+		if code != 0 {
+			t.Fatalf("fit --init %q: exit %d: %s", c.init, code, stderr)
+		}
+		rec, _ := sum["init"].(map[string]any)
+		if steps, _ := sum["steps"].(float64); rec["kind"] != c.kind || steps < 2 || steps > 6 {
+			t.Errorf("fit --init %q: init %v, steps %v; want kind %s and 2 regions of 1–3 steps", c.init, sum["init"], sum["steps"], c.kind)
+		}
+		if c.init == nemi && rec["sha256"] != mt["sha256"] {
+			t.Errorf("fit --init %s records sha256 %v, the file's is %v", nemi, rec["sha256"], mt["sha256"])
+		}
+		if c.init == "" && rec["name"] != "cpu (built in)" {
+			t.Errorf("default fit records init %v, want the built-in cpu one", rec)
+		}
+		code, info, _ := cli(t, "info", filepath.Join(dir, c.out))
+		if code != 0 || !strings.Contains(info, "initial weights: "+c.kind) {
+			t.Errorf("info %s: exit %d, want the initialisation shown:\n%s", c.out, code, info)
+		}
+	}
+	// Resuming a.nem (made from tiny.nemi) with the built-in init is refused.
+	code, _, stderr = fit("a.nem")
+	if code != 1 || !strings.Contains(stderr, "initial weights learned tiny.nemi") || !strings.Contains(stderr, "this fit learned cpu (built in)") {
+		t.Errorf("resume with another init: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -13,11 +12,11 @@ import (
 	"time"
 
 	"github.com/neuralem/neuralem/internal/datadir"
-	"github.com/neuralem/neuralem/neuralem/eval"
 	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/pipeline"
 )
 
 func init() {
@@ -52,6 +51,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	mapPath := fs.String("map", defaultMap, "density map")
 	modelPath := fs.String("model", defaultModel, "atomic model fitted to the map")
 	ff := addFitFlags(fs, "cpu")
+	addInitFlag(fs, ff)
 	gf := addGraphFlags(fs)
 	ef := addEvalFlags(fs)
 	asJSON := fs.Bool("json", false, "write the summary as JSON to stdout")
@@ -74,7 +74,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	// 1. Inputs.
+	// Inputs: the map, its model, and the resolution.
 	g, _, err := mrc.ReadGrid(*mapPath)
 	if err != nil {
 		return err
@@ -91,49 +91,57 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s gives no resolution: pass --resolution", *modelPath)
 	}
 	say("map %s: %v voxels of %.3g Å; model %s: %d atoms; resolution %.3g Å", *mapPath, g.Shape, g.Spacing[0], *modelPath, len(m.Atoms), resolution)
-
-	// 2. Fit (resumes from the output file if a previous run was interrupted).
-	cfg, tiling, err := ff.config()
+	fo := ff.opts // the preset, the overrides and --init
+	cfg, tiling := fo.Config, fo.Tiling
+	fo.Workers, fo.Stack = *ff.workers, *ff.stack
+	settings, err := gf.settings()
 	if err != nil {
 		return err
 	}
+
+	// The whole method in one call: fit (resumed from the output file if a
+	// previous run was interrupted), accuracy, graphs of the neural map and
+	// of the B-spline, scores.
 	nemPath := filepath.Join(*outDir, "map"+neuralmap.FileExt)
-	say("fitting the neural map (%s preset: width %d, %d hidden sine layers, ω0 %g; regions ≤ %d voxels, overlap ≥ %d) → %s",
-		*ff.preset, cfg.Width, cfg.HiddenLayers, cfg.Omega0, tiling.Size, tiling.Overlap, nemPath)
+	fo.Checkpoint = nemPath
+	rec, err := neuralmap.RecordInit(fo.Init)
+	if err != nil {
+		return err
+	}
+	say("fitting the neural map (%s preset: width %d, %d hidden sine layers, ω0 %g; regions ≤ %d voxels, overlap ≥ %d; initial weights %s) → %s",
+		*ff.preset, cfg.Width, cfg.HiddenLayers, cfg.Omega0, tiling.Size, tiling.Overlap, rec, nemPath)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	t0 := time.Now()
-	nm, err := fitMap(ctx, g, nemPath, neuralmap.FitOptions{Tiling: tiling, Config: cfg, Resolution: resolution,
-		Workers: *ff.workers, Stack: *ff.stack}, stderr, *asJSON)
+	fitCB, fitEnd := fitBar(stderr, *asJSON)
+	regions := 0
+	wb := newWalkBar(stderr, *asJSON)
+	res, err := pipeline.Run(ctx, pipeline.Job{
+		Map: g, Model: m, Resolution: resolution,
+		Fit:   fo,
+		Graph: settings, Eval: ef.options(),
+		FitProgress: func(p neuralmap.FitProgress) error { regions = p.Total; return fitCB(p) },
+		WalkProgress: func(kind string, step, live, done, dropped int) {
+			fitEnd(regions)
+			wb.update(kind, step, live, done, dropped)
+		},
+	})
+	fitEnd(regions)
+	wb.end()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("interrupted; run the same command to resume from %s", nemPath)
 		}
 		return err
 	}
-	fitTime := time.Since(t0)
+	nm := res.Map
 	say("  %s", nm.FitSummary())
 
-	// 3. Accuracy on the input voxels and export.
-	rec, err := nm.Resample(g.Frame, neuralmap.Units01)
-	if err != nil {
-		return err
-	}
-	norm01 := nm.Norm.Apply01(g)
-	var sq, maxAbs float64
-	for i, v := range rec.Data {
-		d := float64(v) - float64(norm01.Data[i])
-		sq += d * d
-		maxAbs = math.Max(maxAbs, math.Abs(d))
-	}
-	mse01 := sq / float64(len(rec.Data))
+	// Outputs: the neural map as MRC, the graphs in every format.
 	exportPath := filepath.Join(*outDir, "neural.mrc")
 	if err := nm.WriteMRC(exportPath, g.Frame, neuralmap.UnitsOriginal); err != nil {
 		return err
 	}
-	say("  on the map's voxels ([0,1] scale): RMSE %.4g, max |error| %.4g; exported %s (original units, same frame)", math.Sqrt(mse01), maxAbs, exportPath)
-
-	// 4. Density graphs from the neural map and from the B-spline peer, scored.
+	say("  on the map's voxels ([0,1] scale): RMSE %.4g, max |error| %.4g; exported %s (original units, same frame)", res.Accuracy.RMSE, res.Accuracy.Max, exportPath)
 	type row struct {
 		Field   string         `json:"field"`
 		Files   []string       `json:"files"`
@@ -141,37 +149,22 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		Metrics map[string]any `json:"metrics"`
 	}
 	var rows []row
-	bs, err := classicalField(g, "bspline")
-	if err != nil {
-		return err
-	}
-	nf := &loadedField{Field: nm, Kind: "neural", Mu: nm.Mu, Sigma: nm.Sigma, Voxel: g.Spacing, Resolution: resolution, Norm: nm.Norm, Map: nm}
-	bs.Resolution = resolution
-	opts := ef.options()
-	for _, lf := range []*loadedField{nf, bs} {
-		gr, rep, err := buildGraph(lf, gf, stderr, *asJSON)
-		if err != nil {
-			return fmt.Errorf("graph on the %s field: %w", lf.Kind, err)
-		}
-		files, err := writeGraph(gr, filepath.Join(*outDir, "graph_"+lf.Kind), "cif,pdb,json,graphml,csv")
-		if err != nil {
-			return err
-		}
-		r, err := eval.EvaluateGraph(gr, m, opts)
+	for _, gr := range res.Graphs {
+		files, err := writeGraph(gr.Graph, filepath.Join(*outDir, "graph_"+gr.Source.Kind), "cif,pdb,json,graphml,csv")
 		if err != nil {
 			return err
 		}
 		if !*asJSON {
-			printGraphReport(stdout, lf.Kind, rep)
+			printGraphReport(stdout, gr.Source.Kind, gr.Report)
 			fmt.Fprint(stdout, "  ")
-			printEval(stdout, r)
+			printEval(stdout, gr.Eval)
 		}
-		rows = append(rows, row{lf.Kind, files, graphSummary(rep), evalSummary(r)})
+		rows = append(rows, row{gr.Source.Kind, files, graphSummary(gr.Report), evalSummary(gr.Eval)})
 	}
 	summary := map[string]any{
 		"map": *mapPath, "model": *modelPath, "resolution_A": resolution, "neural_map": nemPath, "export": exportPath,
-		"fit": map[string]any{"summary": nm.FitSummary(), "seconds": fitTime.Seconds(), "rmse01": math.Sqrt(mse01), "max_abs_error01": maxAbs,
-			"regions": len(nm.Regions), "parameters": nm.NumParams()},
+		"fit": map[string]any{"summary": nm.FitSummary(), "init": nm.Init, "steps": nm.TrainingSummary().Steps, "seconds": res.FitTime.Seconds(), "rmse01": res.Accuracy.RMSE, "max_abs_error01": res.Accuracy.Max,
+			"mae01": res.Accuracy.MAE, "regions": len(nm.Regions), "parameters": nm.NumParams()},
 		"graphs": rows, "seconds": time.Since(start).Seconds(),
 		"paper_reference": "Table 1 (atomic resolution ≤ 1.6 Å, means): sensitivity 85.2 %, specificity 88.4 %, RMSD 0.19 Å at 1 Å; C-alpha coverage 99.4 % within 3 Å",
 	}

@@ -15,9 +15,11 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/internal/progress"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
+	"github.com/neuralem/neuralem/neuralem/pipeline"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -27,10 +29,12 @@ func init() {
 }
 
 // fitFlags are the network and tiling flags shared by fit, demo and the
-// experiments. The preset is resolved once (neuralmap.Preset) and the flags
-// that were set are applied through neuralmap.Override, which validates
-// them: a flag set to a bad value is an error naming it, and a line on
-// stderr says which preset values were overridden.
+// experiments. The preset is resolved once (neuralmap.PresetNetwork) and the
+// flags that were set are applied through neuralmap.Override, which
+// validates them: a flag set to a bad value is an error naming it, and a
+// line on stderr says which preset values were overridden. fit and demo
+// also have --init (addInitFlag): the initial weights, by default the
+// preset's (neuralmap.Preset: learned for cpu, random for paper).
 type fitFlags struct {
 	preset              *string
 	width, layers       *int
@@ -43,8 +47,9 @@ type fitFlags struct {
 	seed                *uint64
 	regionSize, overlap *int
 	workers, stack      *int
+	init                *string // --init; nil for commands without it (experiment: --inits)
 
-	opts    neuralmap.FitOptions // the preset with the overrides, after parsing
+	opts    neuralmap.FitOptions // the preset with the overrides and the initialisation, after parsing
 	changes []neuralmap.Change
 }
 
@@ -77,7 +82,7 @@ func addFitFlags(fs *flag.FlagSet, defPreset string) *fitFlags {
 		highLoss:    fs.Float64("high-loss", 0, "the stop rule's HighLoss: the natural fit point applies below it (paper: 4e-4; default: the preset's)"),
 		patience:    fs.Int("patience", 0, "natural-fit-point patience in steps (> 0, paper: 25; default: the preset's)"),
 		maxTime:     fs.Duration("max-time", 0, "wall-clock cap per region, e.g. 5m (≥ 0, 0: none; default: the preset's)"),
-		seed:        fs.Uint64("seed", 0, "seed of the initial weights; every region starts from the same weights, so a resumed or sharded fit trains each region as one run would (default: the preset's)"),
+		seed:        fs.Uint64("seed", 0, "seed of the random initial weights (fit, demo: with --init random); every region starts from the same weights, so a resumed or sharded fit trains each region as one run would (default: the preset's)"),
 		regionSize:  fs.Int("region-size", 0, "maximum region edge in voxels (default: the preset's, paper 64, cpu 16)"),
 		overlap:     fs.Int("overlap", 0, "minimum overlap between regions in voxels (default: the preset's, 4 as the paper)"),
 		workers:     fs.Int("workers", 0, "regions trained at the same time (0: one per core on the Go backend, 1 otherwise)"),
@@ -87,9 +92,15 @@ func addFitFlags(fs *flag.FlagSet, defPreset string) *fitFlags {
 	return f
 }
 
-// resolve applies the flags that were set to the preset (after parsing).
+// addInitFlag adds --init to a command with fit flags (fit, demo).
+func addInitFlag(fs *flag.FlagSet, f *fitFlags) {
+	f.init = fs.String("init", "", "initial weights of every region: learned (the preset's shipped meta-learned initialisation), random (drawn from --seed), or a .nemi file from 'neuralem meta-train' (default: random; learned is the cpu preset's, opt-in: 3× fewer steps, but small maxima between voxels double a density graph's nodes)")
+}
+
+// resolve applies the flags that were set to the preset's network and
+// tiling, then resolves --init for the result (after parsing).
 func (f *fitFlags) resolve(set map[string]bool, stderr io.Writer) error {
-	p, err := neuralmap.Preset(*f.preset)
+	p, err := neuralmap.PresetNetwork(*f.preset)
 	if err != nil {
 		return fmt.Errorf("--preset: %w", err)
 	}
@@ -147,6 +158,11 @@ func (f *fitFlags) resolve(set map[string]bool, stderr io.Writer) error {
 	); err != nil {
 		return err
 	}
+	if f.init != nil { // experiment has no --init: it picks its own (--inits)
+		if opts.Init, err = f.initFor(opts, set["seed"]); err != nil {
+			return err
+		}
+	}
 	f.opts, f.changes = opts, changes
 	if len(changes) > 0 {
 		var parts []string
@@ -156,6 +172,30 @@ func (f *fitFlags) resolve(set map[string]bool, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%s preset overridden: %s\n", *f.preset, strings.Join(parts, ", "))
 	}
 	return nil
+}
+
+// initFor resolves --init for the network and tiling of opts: the
+// preset's default when unset (metainit.Resolve). An initialisation that
+// does not fit them is an error naming both and, for the default, saying
+// to pass --init random; --seed is an error with a learned initialisation
+// (it only draws random weights), never silently unused.
+func (f *fitFlags) initFor(opts neuralmap.FitOptions, seedSet bool) (*metainit.Init, error) {
+	in, err := metainit.Resolve(*f.init, *f.preset, opts.Config)
+	if err == nil {
+		o := opts
+		o.Init = in
+		err = o.CheckInit()
+	}
+	if err != nil {
+		if *f.init == "" {
+			return nil, fmt.Errorf("%w (--init random starts from random weights, for any network and region size)", err)
+		}
+		return nil, fmt.Errorf("--init %s: %w", *f.init, err)
+	}
+	if in != nil && seedSet {
+		return nil, check(false, "seed", *f.seed, fmt.Sprintf("it with --init random only (a seed draws random initial weights; this fit starts from the learned initialisation %s)", in.Name))
+	}
+	return in, nil
 }
 
 // config returns the network and tiling of the preset with the overrides
@@ -188,21 +228,33 @@ func parseShard(s string, nRegions int) ([]int, error) {
 }
 
 // fitMap fits g into a neural map at out (resuming from out if it exists),
-// with a progress bar on stderr.
-// opts gives the tiling, network, resolution, regions, workers and stack;
-// out becomes its checkpoint.
-func fitMap(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool) (*neuralmap.NeuralMap, error) {
-	return fitMapCB(ctx, g, out, opts, stderr, quiet, nil)
-}
-
-// fitMapCB is fitMap with a callback also told of every progress event.
-func fitMapCB(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool, also func(neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
-	var bar *progress.Bar
-	done := 0 // regions finished (workers finish them in any order)
+// with a progress bar on stderr. opts gives the tiling, network, resolution,
+// regions, workers and stack; out becomes its checkpoint. also, if not nil,
+// is told of every progress event too.
+func fitMap(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitOptions, stderr io.Writer, quiet bool, also func(neuralmap.FitProgress)) (*neuralmap.NeuralMap, error) {
+	bar, end := fitBar(stderr, quiet)
 	cb := func(p neuralmap.FitProgress) error {
 		if also != nil {
 			also(p)
 		}
+		return bar(p)
+	}
+	opts.Checkpoint = out
+	nm, err := neuralmap.Fit(ctx, g, opts, cb)
+	n := len(opts.Regions)
+	if nm != nil && opts.Regions == nil {
+		n = len(nm.Fitted())
+	}
+	end(n)
+	return nm, err
+}
+
+// fitBar returns a neuralmap.Fit progress callback drawing a bar on stderr
+// and a function that ends the bar (if one was started) at n regions.
+func fitBar(stderr io.Writer, quiet bool) (func(neuralmap.FitProgress) error, func(n int)) {
+	var bar *progress.Bar
+	done := 0 // regions finished (workers finish them in any order)
+	cb := func(p neuralmap.FitProgress) error {
 		if bar == nil {
 			bar = progress.New(stderr, "fit", p.Total)
 			bar.Silent = quiet
@@ -219,16 +271,13 @@ func fitMapCB(ctx context.Context, g *grid.Grid, out string, opts neuralmap.FitO
 		}
 		return nil
 	}
-	opts.Checkpoint = out
-	nm, err := neuralmap.Fit(ctx, g, opts, cb)
-	if bar != nil {
-		n := len(opts.Regions)
-		if nm != nil && opts.Regions == nil {
-			n = len(nm.Fitted())
+	end := func(n int) {
+		if bar != nil {
+			bar.Done(n, "")
+			bar = nil
 		}
-		bar.Done(n, "")
 	}
-	return nm, err
+	return cb, end
 }
 
 func runFit(args []string, stdout, stderr io.Writer) error {
@@ -236,6 +285,7 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 		"Fits a neural cryo-EM map: normalises the map (paper §2.1), cuts it into regions of at\nmost --region-size voxels overlapping by ≥ --overlap, and trains one SIREN per region\n(Adam, MSE, the paper's natural-fit-point stop plus step and time caps, best weights kept).\nThe output file is rewritten atomically after each region: re-running the same command\nafter an interruption resumes where it stopped. While a fit runs it holds OUT.nem.lock:\na second fit of the same output fails at once, naming the first one's PID.\n--shard i/n or --regions fits a subset into a partial file; 'neuralem merge' joins the parts.\nA crop made by 'neuralem crop' is normalised with its parent map's normalisation by\ndefault (--level-from), so its density levels match the whole map's.", stderr)
 	out := fs.String("o", "", "output neural map file (required; resumed from if it exists)")
 	ff := addFitFlags(fs, "cpu")
+	addInitFlag(fs, ff)
 	res := fs.Float64("resolution", 0, "map resolution in Å (> 0), stored in the neural map (used for graph edges; default: unknown)")
 	regions := fs.String("regions", "", "fit only these region IDs (e.g. 0,2,5-7)")
 	shard := fs.String("shard", "", "fit only shard i of n (i/n, 1-based; regions dealt round-robin)")
@@ -276,7 +326,7 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pn, from, err := parentNorm(pos[0], h, *levelFrom)
+	pn, from, err := pipeline.ParentNormalization(pos[0], h, pipeline.LevelFrom(*levelFrom))
 	if err != nil {
 		return err
 	}
@@ -285,7 +335,7 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if pn == nil && *levelFrom != levelSelf {
+		if pn == nil && pipeline.LevelFrom(*levelFrom) != pipeline.LevelSelf {
 			n, err := grid.FitNormalization(g)
 			if err != nil {
 				return fmt.Errorf("%s: %w", pos[0], err)
@@ -335,7 +385,7 @@ func runFit(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, fitReport(nm, *out, *ff.preset, ff.overrides(), from, secs, trained))
 	}
-	fmt.Fprintf(stdout, "wrote %s in %.1f s\n%s\n", *out, secs, nm.TrainingSummary())
+	fmt.Fprintf(stdout, "wrote %s in %.1f s\n%s\ninitial weights: %s\n", *out, secs, nm.TrainingSummary(), nm.Init)
 	return nil
 }
 
@@ -345,7 +395,7 @@ func fitMapOpts(ctx context.Context, g *grid.Grid, out string, opts neuralmap.Fi
 	*trained = map[int]bool{}
 	var mu sync.Mutex
 	opts.Checkpoint = out
-	return fitMapCB(ctx, g, out, opts, stderr, quiet, func(p neuralmap.FitProgress) {
+	return fitMap(ctx, g, out, opts, stderr, quiet, func(p neuralmap.FitProgress) {
 		if p.Done && !p.Resumed {
 			mu.Lock()
 			(*trained)[p.Region.ID] = true
@@ -402,7 +452,7 @@ func fitReport(nm *neuralmap.NeuralMap, out, preset string, overrides []string, 
 	}
 	return map[string]any{"output": out, "shape": nm.Frame.Shape, "regions": len(nm.Regions), "fitted": s.Fitted,
 		"complete": nm.Complete(), "steps": s.Steps, "steps_this_run": stepsNow, "trained_this_run": len(trained),
-		"seconds": secs, "preset": preset, "overrides": overrides, "normalization_from": from,
+		"seconds": secs, "preset": preset, "overrides": overrides, "normalization_from": from, "init": nm.Init,
 		"summary": summaryJSON(s), "region_reports": regionReports(nm, trained)}
 }
 
@@ -421,7 +471,7 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 		"regions": p.Regions, "to_fit": n, "resumed": len(p.Resumed), "region_shape": p.RegionShape,
 		"width": cfg.Width, "hidden_layers": cfg.HiddenLayers, "omega0": cfg.Omega0, "learning_rate": cfg.LearningRate,
 		"params_per_region": p.Params, "weights_bytes": 4 * p.Params * len(p.ToFit), "map_float32_bytes": 4 * shape[0] * shape[1] * shape[2],
-		"max_steps": cfg.MaxSteps, "max_time_s": cfg.MaxTime.Seconds(), "workers": p.Workers, "normalization_from": from,
+		"max_steps": cfg.MaxSteps, "max_time_s": cfg.MaxTime.Seconds(), "workers": p.Workers, "normalization_from": from, "init": p.Init,
 	}
 	var est *neuralmap.TimeEstimate
 	var assumption string
@@ -431,6 +481,9 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 			steps, source = rec.Median, fmt.Sprintf("the %s preset's measured median, %s", preset, rec.Source)
 			if len(overrides) > 0 {
 				source += "; the preset was overridden, so this median may not hold"
+			}
+			if opts.Init != nil {
+				source += "; measured from random initial weights, so a fit from a learned initialisation likely needs fewer (bench/meta/README.md)"
 			}
 		}
 		if steps == 0 {
@@ -452,8 +505,8 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 		fmt.Fprintf(w, " (%d already in the output, resumed)", len(p.Resumed))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "network (%s preset): %s, lr %g, %d parameters per region; caps %d steps, %v per region\n",
-		preset, cfg.ArchString(), cfg.LearningRate, p.Params, cfg.MaxSteps, cfg.MaxTime)
+	fmt.Fprintf(w, "network (%s preset): %s, lr %g, %d parameters per region; caps %d steps, %v per region; initial weights %s\n",
+		preset, cfg.ArchString(), cfg.LearningRate, p.Params, cfg.MaxSteps, cfg.MaxTime, p.Init)
 	fmt.Fprintf(w, "weights %.1f MB (the float32 map is %.1f MB); normalisation: %s\n",
 		float64(4*p.Params*len(p.ToFit))/1e6, float64(4*shape[0]*shape[1]*shape[2])/1e6, from)
 	if est != nil {

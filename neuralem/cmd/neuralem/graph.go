@@ -14,6 +14,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/internal/progress"
 	"github.com/neuralem/neuralem/neuralem/model"
+	"github.com/neuralem/neuralem/neuralem/pipeline"
 )
 
 func init() {
@@ -67,7 +68,7 @@ func (gf *graphFlags) validate(set map[string]bool) error {
 		return check(!set[name] || (finite(v) && v > 0), name, v, what)
 	}
 	return firstErr(
-		check(finite(*gf.sigmaK), "sigma", *gf.sigmaK, "a finite number of standard deviations"),
+		check(finite(*gf.sigmaK) && *gf.sigmaK != 0, "sigma", *gf.sigmaK, "a finite, non-zero number of standard deviations (for the level μ itself use --threshold)"),
 		check(!(set["threshold"] && set["contour"]), "threshold", *gf.absThr, "either --threshold or --contour, not both"),
 		check(!(set["sigma"] && (set["threshold"] || set["contour"])), "sigma", *gf.sigmaK, "either --sigma or an absolute --threshold/--contour, not both"),
 		check(!set["threshold"] || (finite(*gf.absThr) && *gf.absThr >= 0 && *gf.absThr < 1), "threshold", *gf.absThr, "a level in [0, 1) on the normalised [0,1] scale"),
@@ -97,76 +98,42 @@ func parseChains(s string) []string {
 	return out
 }
 
-func (gf *graphFlags) options(lf *loadedField) (densgraph.Options, error) {
-	var o densgraph.Options
-	set := gf.set
+// settings turns the flags into graph settings (the paper's where a flag
+// keeps its default).
+func (gf *graphFlags) settings() (pipeline.GraphSettings, error) {
+	s := pipeline.GraphSettings{SigmaK: *gf.sigmaK, SeedSpacing: *gf.seedSpacing, MaxSteps: *gf.maxSteps,
+		Eps: *gf.eps, Cutoff: *gf.cutoff, Resolution: *gf.resolution}
 	switch {
-	case set["threshold"]:
-		o.Seeds.Threshold = densgraph.Absolute(*gf.absThr)
-	case set["contour"]:
-		if !(*gf.contour > lf.Norm.Lo) {
-			return o, fmt.Errorf("--contour %g: want a density above %g, the lowest the normalisation keeps", *gf.contour, lf.Norm.Lo)
-		}
-		o.Seeds.Threshold = densgraph.Absolute(lf.Norm.To01(*gf.contour))
-	default:
-		o.Seeds.Threshold = densgraph.Sigma(lf.Mu, lf.Sigma, *gf.sigmaK)
-	}
-	o.Seeds.Spacing = *gf.seedSpacing
-	if o.Seeds.Spacing == 0 {
-		o.Seeds.Spacing = densgraph.DefaultSpacing(lf.Voxel)
+	case gf.set["threshold"]:
+		s.Level = gf.absThr
+	case gf.set["contour"]:
+		s.Contour = gf.contour
 	}
 	if *gf.maskModel != "" {
 		m, err := model.ReadFile(*gf.maskModel)
 		if err != nil {
-			return o, err
+			return s, err
 		}
-		heavy := m.HeavyAtoms()
-		mask := &densgraph.Mask{Margin: *gf.maskMargin}
-		if chains := parseChains(*gf.chains); len(chains) > 0 {
-			want := map[string]bool{}
-			for _, c := range chains {
-				want[c] = true
-			}
-			have := map[string]bool{}
-			var order []string
-			for _, a := range heavy.Atoms {
-				if !have[a.Chain] {
-					have[a.Chain] = true
-					order = append(order, a.Chain)
-				}
-				if want[a.Chain] {
-					mask.Atoms = append(mask.Atoms, a.Pos)
-				} else {
-					mask.Exclude = append(mask.Exclude, a.Pos)
-				}
-			}
-			for _, c := range chains {
-				if !have[c] {
-					return o, fmt.Errorf("--chains %s: chain %q is not in %s (chains: %s)", *gf.chains, c, *gf.maskModel, strings.Join(order, ","))
-				}
-			}
-		} else {
-			mask.Atoms = heavy.Positions()
+		if s.Mask, err = pipeline.ModelMask(m, *gf.maskMargin, parseChains(*gf.chains)); err != nil {
+			return s, fmt.Errorf("--chains %s: %w", *gf.chains, err)
 		}
-		o.Seeds.Mask = mask
-	}
-	o.Cluster.Eps = *gf.eps
-	o.Edges.Cutoff = *gf.cutoff
-	o.Edges.Resolution = *gf.resolution
-	if o.Edges.Resolution == 0 {
-		o.Edges.Resolution = lf.Resolution
-	}
-	if o.Edges.Cutoff == 0 && o.Edges.Resolution == 0 {
-		return o, fmt.Errorf("resolution unknown: pass --resolution (edges join nodes closer than 2 × resolution) or --cutoff")
 	}
 	switch *gf.prune {
 	case "mst":
-		o.Edges.Prune = densgraph.PruneMST
+		s.Prune = densgraph.PruneMST
 	case "knn":
-		o.Edges.Prune, o.Edges.K = densgraph.PruneKNN, *gf.k
+		s.Prune, s.K = densgraph.PruneKNN, *gf.k
 	}
-	o.Walk.MaxSteps = *gf.maxSteps
-	return o, nil
+	return s, nil
+}
+
+// checkResolution fails, naming the flags, when src's edges would need a
+// resolution nobody gave.
+func checkResolution(s pipeline.GraphSettings, src *pipeline.Source) error {
+	if s.Cutoff == 0 && s.Resolution == 0 && src.Resolution == 0 {
+		return fmt.Errorf("resolution unknown: pass --resolution (edges join nodes closer than 2 × resolution) or --cutoff")
+	}
+	return nil
 }
 
 // graphFormats are the formats graph writes, in order, with their file
@@ -264,11 +231,25 @@ func runGraph(args []string, stdout, stderr io.Writer) error {
 	if err := checkPrefix(*out, formats, *force, pos[0], *gf.maskModel); err != nil {
 		return err
 	}
-	lf, err := loadField(pos[0], *interp, setFlags(fs)["interp"], *levelFrom)
+	src, err := loadField(pos[0], *interp, setFlags(fs)["interp"], *levelFrom)
 	if err != nil {
 		return err
 	}
-	g, rep, err := buildGraph(lf, gf, stderr, *asJSON)
+	settings, err := gf.settings()
+	if err != nil {
+		return err
+	}
+	if err := checkResolution(settings, src); err != nil {
+		return err
+	}
+	opts, err := settings.Options(src)
+	if err != nil {
+		return err
+	}
+	wb := newWalkBar(stderr, *asJSON)
+	opts.Walk.Progress = func(step, live, done, dropped int) { wb.update(src.Kind, step, live, done, dropped) }
+	g, rep, err := src.Graph(opts)
+	wb.end()
 	if err != nil {
 		return err
 	}
@@ -277,29 +258,45 @@ func runGraph(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(stdout, map[string]any{"field": lf.Kind, "level_from": lf.LevelFrom, "report": graphSummary(rep), "files": files})
+		return writeJSON(stdout, map[string]any{"field": src.Kind, "level_from": src.LevelFrom, "report": graphSummary(rep), "files": files})
 	}
-	printGraphReport(stdout, lf.Kind, rep)
-	fmt.Fprintf(stdout, "  normalisation and level: %s\n", lf.LevelFrom)
+	printGraphReport(stdout, src.Kind, rep)
+	fmt.Fprintf(stdout, "  normalisation and level: %s\n", src.LevelFrom)
 	fmt.Fprintf(stdout, "wrote %s\n", strings.Join(files, ", "))
 	return nil
 }
 
-func buildGraph(lf *loadedField, gf *graphFlags, stderr io.Writer, quiet bool) (*densgraph.Graph, *densgraph.Report, error) {
-	opts, err := gf.options(lf)
-	if err != nil {
-		return nil, nil, err
+// walkBar draws one progress bar per walked field on stderr.
+type walkBar struct {
+	stderr     io.Writer
+	quiet      bool
+	bar        *progress.Bar
+	kind       string
+	step, done int
+	dropped    int
+}
+
+func newWalkBar(stderr io.Writer, quiet bool) *walkBar { return &walkBar{stderr: stderr, quiet: quiet} }
+
+// update reports a walk step of the field kind (a new kind ends the
+// previous field's bar).
+func (w *walkBar) update(kind string, step, live, done, dropped int) {
+	if w.bar == nil || kind != w.kind {
+		w.end()
+		w.bar = progress.New(w.stderr, "walk "+kind, 0)
+		w.bar.Silent = w.quiet
+		w.kind = kind
 	}
-	bar := progress.New(stderr, "walk", 0)
-	bar.Silent = quiet
-	opts.Walk.Progress = func(step, live, done, dropped int) {
-		bar.Update(step, fmt.Sprintf("live %d, at peak %d, dropped %d", live, done, dropped))
+	w.step, w.done, w.dropped = step, done, dropped
+	w.bar.Update(step, fmt.Sprintf("live %d, at peak %d, dropped %d", live, done, dropped))
+}
+
+// end ends the current bar, if any.
+func (w *walkBar) end() {
+	if w.bar != nil {
+		w.bar.Done(w.step, fmt.Sprintf("%d peaks, %d dropped", w.done, w.dropped))
+		w.bar = nil
 	}
-	g, rep, err := densgraph.Build(lf.Field, opts)
-	if err == nil {
-		bar.Done(rep.Walk.Steps, fmt.Sprintf("%d peaks, %d dropped", rep.Walk.Peaks, rep.Walk.Dropped))
-	}
-	return g, rep, err
 }
 
 // writeGraph writes g under prefix in the formats listed (comma-separated).

@@ -76,12 +76,13 @@ func firstErr(errs ...error) error {
 
 // File kinds, as sniffed from the content (not the name).
 const (
-	kindNone      = ""              // does not exist
-	kindDir       = "directory"     //
-	kindNeural    = "neural map"    // .nem
-	kindMRC       = "MRC map"       // MRC/CCP4, maybe gzipped
-	kindGraph     = "density graph" // a file 'neuralem graph' writes
-	kindModel     = "atomic model"  // PDB or mmCIF that is not a density graph
+	kindNone      = ""               // does not exist
+	kindDir       = "directory"      //
+	kindNeural    = "neural map"     // .nem
+	kindInit      = "initialisation" // .nemi ('neuralem meta-train')
+	kindMRC       = "MRC map"        // MRC/CCP4, maybe gzipped
+	kindGraph     = "density graph"  // a file 'neuralem graph' writes
+	kindModel     = "atomic model"   // PDB or mmCIF that is not a density graph
 	kindOtherFile = "file of another kind"
 )
 
@@ -119,6 +120,8 @@ func sniffBytes(b []byte) string {
 	switch {
 	case strings.HasPrefix(s, "NEURALEM-MAP"):
 		return kindNeural
+	case strings.HasPrefix(s, "NEURALEM-INIT"):
+		return kindInit
 	case len(b) >= 212 && string(b[208:212]) == "MAP ":
 		return kindMRC
 	case strings.Contains(s, "data_neuralem_density_graph"), strings.Contains(s, "NEURALEM DENSITY GRAPH"),
@@ -209,6 +212,8 @@ func extFor(kind string) string {
 	switch kind {
 	case kindNeural:
 		return ".nem"
+	case kindInit:
+		return ".nemi"
 	case kindMRC:
 		return ".mrc"
 	case kindModel:

@@ -5,19 +5,21 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
 )
 
 func init() {
-	register("info", "print a map's header and validation, a model's summary, or a neural map's fit summary", runInfo)
+	register("info", "print a map's header and validation, a model's summary, a neural map's fit summary, or an initialisation's provenance", runInfo)
 }
 
 func runInfo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("info", "FILE...", "Prints what a file holds: for a map (MRC/CCP4, .gz) the header word by word, the\nframe in Å, data statistics and every MRC2014 rule it breaks; for a model (PDB/mmCIF)\nits atoms, chains and resolution; for a neural map (.nem) its frame and fit summary.", stderr)
+	fs := newFlags("info", "FILE...", "Prints what a file holds: for a map (MRC/CCP4, .gz) the header word by word, the\nframe in Å, data statistics and every MRC2014 rule it breaks; for a model (PDB/mmCIF)\nits atoms, chains and resolution; for a neural map (.nem) its frame, fit summary and\ninitial weights; for an initialisation (.nemi, 'neuralem meta-train') its network,\ntraining and provenance.", stderr)
 	asJSON := fs.Bool("json", false, "write JSON to stdout")
 	pos, err := parse(fs, args, 1, -1)
 	if err != nil {
@@ -29,6 +31,9 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if sniff(path) == kindInit { // fileKind takes every "NEURALEM" file for a neural map
+			kind = "nemi"
+		}
 		var v any
 		switch kind {
 		case "map":
@@ -37,6 +42,8 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 			v, err = modelInfo(path)
 		case "nem":
 			v, err = nemInfo(path)
+		case "nemi":
+			v, err = nemiInfo(path)
 		}
 		if err != nil {
 			return err
@@ -135,22 +142,23 @@ func modelInfo(path string) (*modelInfoT, error) {
 }
 
 type nemInfoT struct {
-	File          string         `json:"file"`
-	Kind          string         `json:"kind"`
-	Shape         [3]int         `json:"shape_xyz"`
-	VoxelSize     [3]float64     `json:"voxel_size_A"`
-	Origin        [3]float64     `json:"origin_A"`
-	Resolution    float64        `json:"resolution_A"`
-	Mu            float64        `json:"mu"`
-	Sigma         float64        `json:"sigma"`
-	NormSource    string         `json:"normalization_from,omitempty"`
-	Regions       int            `json:"regions"`
-	Fitted        int            `json:"fitted"`
-	Params        int            `json:"parameters"`
-	Summary       string         `json:"summary"`
-	Complete      bool           `json:"complete"`
-	Training      map[string]any `json:"training"`
-	RegionReports []regionJSON   `json:"region_reports"`
+	File          string               `json:"file"`
+	Kind          string               `json:"kind"`
+	Shape         [3]int               `json:"shape_xyz"`
+	VoxelSize     [3]float64           `json:"voxel_size_A"`
+	Origin        [3]float64           `json:"origin_A"`
+	Resolution    float64              `json:"resolution_A"`
+	Mu            float64              `json:"mu"`
+	Sigma         float64              `json:"sigma"`
+	NormSource    string               `json:"normalization_from,omitempty"`
+	Regions       int                  `json:"regions"`
+	Fitted        int                  `json:"fitted"`
+	Params        int                  `json:"parameters"`
+	Summary       string               `json:"summary"`
+	Complete      bool                 `json:"complete"`
+	Init          neuralmap.InitRecord `json:"init"`
+	Training      map[string]any       `json:"training"`
+	RegionReports []regionJSON         `json:"region_reports"`
 	training      neuralmap.TrainingSummary
 }
 
@@ -163,8 +171,23 @@ func nemInfo(path string) (*nemInfoT, error) {
 	return &nemInfoT{File: path, Kind: "neural map", Shape: m.Frame.Shape, VoxelSize: m.Frame.Spacing,
 		Origin: m.Frame.Origin, Resolution: m.Resolution, Mu: m.Mu, Sigma: m.Sigma, NormSource: m.NormSource,
 		Regions: len(m.Regions), Fitted: len(m.Fitted()), Params: m.NumParams(),
-		Summary: m.FitSummary(), Complete: m.Complete(),
+		Summary: m.FitSummary(), Complete: m.Complete(), Init: m.Init,
 		Training: summaryJSON(ts), RegionReports: regionReports(m, nil), training: ts}, nil
+}
+
+type nemiInfoT struct {
+	File   string        `json:"file"`
+	Kind   string        `json:"kind"`
+	SHA256 string        `json:"sha256"`
+	Meta   metainit.Meta `json:"meta"`
+}
+
+func nemiInfo(path string) (*nemiInfoT, error) {
+	in, err := metainit.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return &nemiInfoT{File: path, Kind: "initialisation", SHA256: in.SHA256, Meta: in.Meta}, nil
 }
 
 func printInfo(w io.Writer, v any) {
@@ -215,8 +238,29 @@ func printInfo(w io.Writer, v any) {
 		if v.NormSource != "" {
 			fmt.Fprintf(w, "  normalisation: %s\n", v.NormSource)
 		}
+		fmt.Fprintf(w, "  initial weights: %s\n", v.Init)
 		for _, l := range strings.Split(v.training.String(), "\n") {
 			fmt.Fprintf(w, "  %s\n", l)
+		}
+	case *nemiInfoT:
+		m := v.Meta
+		fmt.Fprintf(w, "%s: SIREN initialisation for the %s preset (width %d, %d hidden sine layers, ω0 %g), sha256 %s\n",
+			v.File, m.Preset, m.Width, m.HiddenLayers, m.Omega0, v.SHA256)
+		t := m.Train
+		state := "finished"
+		if m.Done < t.OuterSteps {
+			state = "UNFINISHED (a checkpoint: fits refuse it until meta-train completes)"
+		}
+		fmt.Fprintf(w, "  %s on %d-voxel regions: %d of %d outer steps (%s), %d regions per step, k = %d inner Adam steps at lr %g, meta step %g → %g, seed %d; %s\n",
+			m.Method, m.RegionEdge, m.Done, t.OuterSteps, state, t.Batch, t.InnerSteps, t.InnerLR, t.MetaLR, t.MetaLRFinal, t.Seed, m.Elapsed.Round(time.Second))
+		if t.ShortenedAt > 0 {
+			fmt.Fprintf(w, "  shortened: planned for %d outer steps, finished at %d (from step %d the meta step decayed linearly to %g)\n",
+				t.PlannedSteps, t.OuterSteps, t.ShortenedAt, t.MetaLRFinal)
+		}
+		fmt.Fprintf(w, "  trained on %d sources; held out: %s\n", len(m.Sources), strings.Join(m.HeldOut, ", "))
+		fmt.Fprintf(w, "  made by: %s (%s)\n", m.Command, m.Created)
+		if m.Notes != "" {
+			fmt.Fprintf(w, "  notes: %s\n", m.Notes)
 		}
 	}
 }

@@ -17,7 +17,7 @@
 //	export      resample a neural map onto a grid and write MRC
 //	graph       build a density graph from a neural map or a classical interpolator
 //	eval        compare a density graph with an atomic model
-//	experiment  reproduce the paper's experiments (interp | graph)
+//	experiment  reproduce the paper's experiments (interp | noise | graph)
 //	demo        the main job on the shipped default: fit, graph, evaluate
 //
 // Every command takes --help. Long work shows a progress bar on stderr;

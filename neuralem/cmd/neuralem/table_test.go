@@ -20,7 +20,9 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/mrc"
+	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
 // fixtures are the files the table's rows work on, made once in a
@@ -142,11 +144,17 @@ func newFixtures(t *testing.T) *fixtures {
 	b, _ := os.ReadFile(modelPath)
 	os.WriteFile(add("model", "m.pdb"), b, 0o644)
 	os.Symlink(f.p("map"), add("maplink", "link.mrc"))
-	tiny := []string{"--region-size", "24", "--width", "16", "--hidden-layers", "1", "--max-steps", "3"}
+	tiny := []string{"--region-size", "24", "--width", "16", "--hidden-layers", "1", "--max-steps", "3", "--init", "random"}
 	mustCLI(t, append([]string{"fit", f.p("map"), "-o", add("nem", "e.nem")}, tiny...)...)
 	os.Symlink(f.p("nem"), add("nemlink", "elink.nem"))
 	mustCLI(t, append([]string{"fit", f.p("map"), "-o", add("shard1", "s1.nem"), "--shard", "1/2", "--resolution", "2"}, tiny...)...)
 	mustCLI(t, append([]string{"fit", f.p("map"), "-o", add("shard2", "s2.nem"), "--shard", "2/2", "--resolution", "3"}, tiny...)...)
+	// Initialisations for tiny's network (random weights stand in for
+	// learned ones): finished, and an unfinished checkpoint.
+	writeInit(t, add("tinyinit", "tiny.nemi"), 3)
+	writeInit(t, add("halfinit", "half.nemi"), 1)
+	learned := append(tiny[:len(tiny)-2:len(tiny)-2], "--init", f.p("tinyinit"))
+	mustCLI(t, append([]string{"fit", f.p("map"), "-o", add("ishard2", "is2.nem"), "--shard", "2/2", "--resolution", "2"}, learned...)...)
 	rewriteNEM(t, f.p("nem"), add("huge", "huge.nem"), func(m map[string]any) {
 		m["frame"].(map[string]any)["shape"] = []int{100000, 100000, 100000}
 	})
@@ -190,6 +198,29 @@ func newFixtures(t *testing.T) *fixtures {
 	os.Mkdir(add("adir", "adir"), 0o755)
 	os.WriteFile(add("textmap", "bad.mrc"), []byte("this is not a map, it is far too short"), 0o644)
 	return f
+}
+
+// writeInit writes an initialisation for the table's tiny network (the
+// cpu preset's ω0, width 16, one hidden layer, 24-voxel regions) with done
+// of 3 outer steps made.
+func writeInit(t *testing.T, path string, done int) {
+	t.Helper()
+	cfg, err := siren.Preset("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Width, cfg.HiddenLayers, cfg.Seed = 16, 1, 99
+	net, err := siren.NewNet(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := metainit.DefaultTrainOptions()
+	o.OuterSteps = 3
+	in := &metainit.Init{Net: net, Meta: metainit.Meta{Preset: "cpu", RegionEdge: 24, Method: "reptile", Train: o, Done: done,
+		Command: "written by table_test.go", Created: "2026-01-01T00:00:00Z"}}
+	if err := in.Save(path); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func sha(t *testing.T, path string) string {
@@ -424,6 +455,42 @@ func TestCLITable(t *testing.T) {
 					t.Errorf("labels %q (%v): want the clipping named", h.Labels(), err)
 				}
 			}},
+
+		// 16. --init and meta-train (issue 11 part 1): a learned
+		// initialisation is chosen, checked and recorded; it is never
+		// silently replaced.
+		{name: "16 --init bogus", args: []string{"fit", "{map}", "--dry-run", "--init", "bogus"}, code: 1, want: []string{"--init bogus", "want learned, random or the path of a .nemi file"}},
+		{name: "16 --init missing file", args: []string{"fit", "{map}", "--dry-run", "--init", "{dir}/missing.nemi"}, code: 1, want: []string{"--init", "missing.nemi", "no such file"}},
+		{name: "16 --init a map", args: []string{"fit", "{map}", "--dry-run", "--init", "{dir}/t.mrc"}, code: 1, want: []string{"not a neuralem initialisation file"}},
+		{name: "16 --init random --seed", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "0", "--init", "random", "--seed", "5"}, code: 0,
+			want: []string{"initial weights random", "--seed 1 → 5"}},
+		{name: "16 --seed with --init learned", args: []string{"fit", "{map}", "--dry-run", "--init", "learned", "--seed", "5"}, code: 1, want: []string{"--seed 5", "--init random"}},
+		{name: "16 --seed with the random default", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "0", "--seed", "5", "--json"}, code: 0, want: []string{`"kind": "random"`}},
+		{name: "16 --seed with a learned file", args: []string{"fit", "{map}", "--dry-run", "--width", "16", "--hidden-layers", "1", "--region-size", "24", "--init", "{tinyinit}", "--seed", "5"}, code: 1,
+			want: []string{"--seed 5: want it with --init random only", "tiny.nemi"}},
+		{name: "16 mismatched network (learned)", args: []string{"fit", "{map}", "--dry-run", "--init", "learned", "--width", "32"}, code: 1, want: []string{"Width 64", "Width 32"}},
+		{name: "16 mismatched region size (learned)", args: []string{"fit", "{map}", "--dry-run", "--init", "learned", "--region-size", "24"}, code: 1, want: []string{"16-voxel regions", "up to 24 voxels"}},
+		{name: "16 mismatched init file", args: []string{"fit", "{map}", "--dry-run", "--init", "{tinyinit}"}, code: 1, want: []string{"--init", "tiny.nemi", "Width 16", "Width 64"}},
+		{name: "16 init file for another region size", args: []string{"fit", "{map}", "--dry-run", "--width", "16", "--hidden-layers", "1", "--init", "{tinyinit}"}, code: 1,
+			want: []string{"tiny.nemi was learned on 24-voxel regions", "up to 16 voxels"}},
+		{name: "16 unfinished init", args: []string{"fit", "{map}", "--dry-run", "--width", "16", "--hidden-layers", "1", "--region-size", "24", "--init", "{halfinit}"}, code: 1,
+			want: []string{"--init", "half.nemi has 1 of 3 outer steps", "unfinished", "run meta-train again"}},
+		{name: "16 matching init file", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "0", "--width", "16", "--hidden-layers", "1", "--region-size", "24", "--init", "{tinyinit}", "--json"}, code: 0,
+			want: []string{`"kind": "learned"`, `"name": "tiny.nemi"`}},
+		{name: "16 paper has no learned init", args: []string{"fit", "{map}", "--dry-run", "--preset", "paper", "--init", "learned"}, code: 1, want: []string{"--init learned", "no learned initialisation", "GPU job"}},
+		{name: "16 resume from another init", args: []string{"fit", "{map}", "-o", "{nem}", "--width", "16", "--hidden-layers", "1", "--region-size", "24", "--max-steps", "3", "--init", "{tinyinit}"}, code: 1,
+			want: []string{"was made differently", "initial weights random, this fit learned tiny.nemi"}, setup: keepNem, check: checkNem},
+		{name: "16 merge of shards from different inits", args: []string{"merge", "{shard1}", "{ishard2}", "-o", "{dir}/mi.nem"}, code: 1,
+			want: []string{"initial weights differs", "s1.nem has random", "is2.nem has learned tiny.nemi (sha256 "}, check: noEntries("mi.nem*")},
+		{name: "16 info of a .nem shows its init", args: []string{"info", "{ishard2}"}, code: 0, want: []string{"initial weights: learned tiny.nemi (sha256 "}},
+		{name: "16 info of a .nemi", args: []string{"info", "{tinyinit}"}, code: 0, want: []string{"SIREN initialisation for the cpu preset", "3 of 3 outer steps (finished)", "written by table_test.go"}},
+		{name: "16 info of an unfinished .nemi", args: []string{"info", "{halfinit}"}, code: 0, want: []string{"1 of 3 outer steps (UNFINISHED"}},
+		{name: "16 help fit", args: []string{"fit", "--help"}, code: 0, want: []string{"-init", "default: random", "opt-in"}},
+		{name: "16 meta-train without -o", args: []string{"meta-train"}, code: 1, want: []string{"-o INIT.nemi is required"}},
+		{name: "16 meta-train --preset paper", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--preset", "paper"}, code: 1, want: []string{"--preset paper: want cpu", "GPU job"}},
+		{name: "16 meta-train --steps 0", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--steps", "0"}, code: 1, want: []string{"--steps 0: want"}},
+		{name: "16 meta-train --meta-lr 2", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--meta-lr", "2"}, code: 1, want: []string{"--meta-lr 2: want a Reptile step in (0, 1]"}},
+		{name: "16 meta-train over a map", args: []string{"meta-train", "-o", "{map}"}, code: 1, want: []string{"exists and is an MRC map, not an initialisation"}, setup: keepMap, check: checkMap},
 
 		// Messages.
 		{name: "msg crop --lo a,b,c", args: []string{"crop", "{map}", "-o", "{dir}/c.mrc", "--lo", "a,b,c", "--hi", "1,2,3"}, code: 1,
