@@ -16,9 +16,10 @@ import (
 //   - Evaluation (Evaluator, forwardRows): row-major, activations
 //     [N, features], z = h·Wᵀ. Its input gradient needs no transposes
 //     (feature-major transposes every layer's [N, in] gradient back to
-//     [in, N]); measured ("Fast sine"): value + gradient 1.16× the points/s
-//     of feature-major for the paper network and 1.05–1.10× for the cpu
-//     one, values only within ±4 %.
+//     [in, N]); measured (BenchmarkQueryLayout100k, bench/siren/README.md
+//     § 7): value + gradient 1.18× the points/s of feature-major for the
+//     paper network and 1.10× for the cpu one with the fast sine (the Go
+//     backend's default); with the native sine 1.10× and 0.95×.
 
 // forwardRows builds the network output [N, 1] from the coordinates x
 // [N, 3] and the parameters (W_0, b_0, W_1, b_1, …) with W_l [out, in],
