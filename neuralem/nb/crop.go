@@ -22,7 +22,7 @@ const (
 	// CropPreset is the preset the notebooks fit the crop with.
 	CropPreset = "cpu"
 	// CropCheckpoint is the cache file of the crop's neural map.
-	CropCheckpoint = "emd20026_crop_cpu.nem"
+	CropCheckpoint = "emd20026_crop_cpu_learned.nem"
 )
 
 // CropMap reads the shipped map.
@@ -36,7 +36,8 @@ func CropMap() *grid.Grid {
 func CropModel() *model.Model { return Must1(model.ReadFile(RepoPath(CropModelFile))) }
 
 // CropFitOptions returns the options every notebook fits the crop with:
-// neuralmap.Preset(CropPreset) without its wall-clock cap (MaxTime; on a
+// neuralmap.Preset(CropPreset) (the shipped learned initialisation; set
+// Init to nil for random initial weights) without its wall-clock cap (MaxTime; on a
 // shared or paused machine a time cap makes the result depend on the load:
 // the preset's step cap and stop rule decide), the crop's resolution, and a
 // checkpoint in the cache, so that a fit is made once and loaded afterwards.

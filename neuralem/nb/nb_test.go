@@ -129,3 +129,11 @@ func TestRowsMarkdown(t *testing.T) {
 		t.Errorf("RowsMarkdown =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestAbout(t *testing.T) {
+	for _, c := range []struct{ in, want int }{{0, 0}, {57, 57}, {99, 99}, {100, 100}, {154, 150}, {155, 160}, {1234, 1200}, {2750, 2800}, {-1234, -1200}} {
+		if got := About(c.in); got != c.want {
+			t.Errorf("About(%d) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
