@@ -2,6 +2,7 @@ package nb
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
@@ -52,6 +53,27 @@ func CropFitOptions() neuralmap.FitOptions {
 // from the cache, or fitted now (same options, same file) if 01 has not run.
 func NeuralMap() *neuralmap.NeuralMap {
 	return Must1(neuralmap.Fit(context.Background(), CropMap(), CropFitOptions(), nil))
+}
+
+// CropRandomCheckpoint is the cache file of the crop's neural map fitted
+// from random initial weights.
+const CropRandomCheckpoint = "emd20026_crop_cpu_random.nem"
+
+// CropNeuralMap returns the crop's neural map fitted from the named
+// initialisation: "learned" (the preset's default, NeuralMap) or "random"
+// (the same options with Init nil, cached in CropRandomCheckpoint). Any
+// other name panics with an error naming it (a notebook cell's mistake).
+func CropNeuralMap(init string) *neuralmap.NeuralMap {
+	switch init {
+	case "learned":
+		return NeuralMap()
+	case "random":
+		opts := CropFitOptions()
+		opts.Init, opts.Checkpoint = nil, CachePath(CropRandomCheckpoint)
+		return Must1(neuralmap.Fit(context.Background(), CropMap(), opts, nil))
+	}
+	Must(fmt.Errorf("nb: CropNeuralMap(%q): want \"learned\" or \"random\"", init))
+	return nil
 }
 
 // XYZ converts points in Å to the plain triples the chart builders take.

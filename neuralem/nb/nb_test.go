@@ -137,3 +137,12 @@ func TestAbout(t *testing.T) {
 		}
 	}
 }
+
+func TestCropNeuralMapUnknownInit(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(error).Error(), `"lerned"`) {
+			t.Errorf("CropNeuralMap(\"lerned\"): recovered %v, want an error naming the value", r)
+		}
+	}()
+	CropNeuralMap("lerned")
+}
