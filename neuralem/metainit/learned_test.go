@@ -48,8 +48,13 @@ func TestLearnedCPU(t *testing.T) {
 	if _, err := Learned("paper"); !errors.Is(err, ErrNoLearned) || !strings.Contains(err.Error(), "GPU") {
 		t.Errorf("Learned(paper): %v, want ErrNoLearned saying why", err)
 	}
-	if in, err := Default("paper"); in != nil || err != nil {
-		t.Errorf("Default(paper) = %v, %v; want random (nil)", in, err)
+	for _, p := range []string{"paper", "cpu"} {
+		if in, err := Default(p); in != nil || err != nil {
+			t.Errorf("Default(%s) = %v, %v; want random (nil): the learned init is opt-in", p, in, err)
+		}
+	}
+	if _, err := Default("gpu"); err == nil {
+		t.Error("Default(gpu) accepted an unknown preset")
 	}
 	if in, err := Resolve("random", "cpu", cfg); in != nil || err != nil {
 		t.Errorf("Resolve(random) = %v, %v; want nil", in, err)

@@ -89,10 +89,11 @@ var PresetNames = []string{"paper", "cpu"}
 
 // Preset returns the fit options of a named preset: its network
 // (siren.Preset of the same name), the region tiling the network is sized
-// for, and its default initialisation (metainit.Default: the shipped
-// learned one for "cpu", none — random weights — for "paper"). An error
-// loading the shipped initialisation is returned, never replaced by random
-// weights; PresetNetwork is the preset without it.
+// for, and its default initialisation (metainit.Default: random weights
+// for both; the cpu preset's learned initialisation is opt-in, set Init to
+// metainit.Learned("cpu"), because its fits keep small maxima between
+// voxels that double a density graph's nodes; see metainit.Default).
+// PresetNetwork is the preset without an initialisation.
 //
 //   - "paper": the paper's network (256 wide, 4 hidden sine layers) on the
 //     paper's regions of at most 64 voxels per axis overlapping by ≥ 4.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/region"
 	"github.com/neuralem/neuralem/neuralem/siren"
 )
@@ -413,10 +414,14 @@ func TestPresetCPUInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, _ := PresetNetwork("cpu")
-	if p.Init == nil || p.Config != n.Config || p.Tiling != n.Tiling {
-		t.Fatalf("Preset(cpu) = %+v (init %v), want PresetNetwork(cpu) %+v with the learned initialisation", p.Config, p.Init, n.Config)
+	if p.Init != nil || p.Config != n.Config || p.Tiling != n.Tiling {
+		t.Fatalf("Preset(cpu) = %+v (init %v), want PresetNetwork(cpu) %+v with random weights (the learned init is opt-in)", p.Config, p.Init, n.Config)
 	}
-	if err := checkInit(p.Init, p.Config, p.Tiling); err != nil {
+	in, err := metainit.Learned("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkInit(in, p.Config, p.Tiling); err != nil {
 		t.Errorf("the shipped initialisation does not fit the cpu preset: %v", err)
 	}
 }

@@ -36,17 +36,24 @@ func NewBackend() (compute.Backend, error) {
 	return b, nil
 }
 
-// checkedBackend validates cfg and returns backend, or NewBackend() when it
-// is nil: the common start of the Trainer, StackTrainer and Evaluator
-// constructors.
-func checkedBackend(backend compute.Backend, cfg Config) (compute.Backend, error) {
+// checkedBackend validates cfg and returns backend (NewBackend() when it
+// is nil) and the sine its graphs use: the common start of the Trainer,
+// StackTrainer and Evaluator constructors.
+func checkedBackend(backend compute.Backend, cfg Config) (compute.Backend, SineKind, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if backend == nil {
-		return NewBackend()
+		var err error
+		if backend, err = NewBackend(); err != nil {
+			return nil, "", err
+		}
 	}
-	return backend, nil
+	sine, err := resolveSine(cfg.Sine, backend)
+	if err != nil {
+		return nil, "", err
+	}
+	return backend, sine, nil
 }
 
 // IsGoBackend reports whether b is GoMLX's pure-Go backend (whose training

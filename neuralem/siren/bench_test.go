@@ -14,9 +14,9 @@ import (
 
 // benchStep measures seconds per full-batch Adam step of the paper network
 // (W256, 4 hidden sine layers) on an s³ region; compilation is excluded.
-func benchStep(b *testing.B, s int) { benchStepLayout(b, s, defaultLayout) }
+func benchStep(b *testing.B, s int) { benchStepLayout(b, s, featureMajor) }
 
-func benchStepLayout(b *testing.B, s int, lay layout) {
+func benchStepLayout(b *testing.B, s int, lay testLayout) {
 	x, y := gaussTarget(b, s)
 	cfg, _ := Preset("paper")
 	cfg.LowLoss, cfg.HighLoss = 0, 0 // never stop early
@@ -25,11 +25,11 @@ func benchStepLayout(b *testing.B, s int, lay layout) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr.lay = lay
+	tr.loop.forward = lay.train
 	if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil { // compile
 		b.Fatal(err)
 	}
-	tr.cfg.MaxSteps = b.N
+	tr.loop.cfg.MaxSteps = b.N
 	b.ResetTimer()
 	cpu0 := cpuSeconds()
 	_, rep, err := tr.Fit(context.Background(), x, y, nil)
@@ -53,14 +53,10 @@ func cpuSeconds() float64 {
 // BenchmarkStep32W256: one training step, 32³ voxels, paper network.
 func BenchmarkStep32W256(b *testing.B) { benchStep(b, 32) }
 
-// BenchmarkLayoutStep32W256 compares the graph layouts (see layout).
+// BenchmarkLayoutStep32W256 compares the training layouts (testLayout).
 func BenchmarkLayoutStep32W256(b *testing.B) {
 	for _, lay := range allLayouts {
-		name := fmt.Sprintf("feature-major-blocks%d", lay.blocks)
-		if lay.rowMajor {
-			name = "row-major"
-		}
-		b.Run(name, func(b *testing.B) { benchStepLayout(b, 32, lay) })
+		b.Run(lay.name, func(b *testing.B) { benchStepLayout(b, 32, lay) })
 	}
 }
 
@@ -72,6 +68,24 @@ func BenchmarkStep64W256(b *testing.B) { benchStep(b, 64) }
 // network; reports points/s. Compilation is excluded.
 func BenchmarkQuery100kW256(b *testing.B) {
 	cfg, _ := Preset("paper")
+	benchQuery(b, cfg, nil)
+}
+
+// BenchmarkQueryLayout100k compares the Evaluator's layouts (testLayout:
+// feature-major, and row-major, the Evaluator's) for value + input gradient
+// of 100k points, for the paper network (W256) and the cpu one (W64).
+func BenchmarkQueryLayout100k(b *testing.B) {
+	for _, preset := range []string{"paper", "cpu"} {
+		cfg, _ := Preset(preset)
+		for _, lay := range []testLayout{featureMajor, allLayouts[len(allLayouts)-1]} {
+			b.Run(fmt.Sprintf("W%d/%s", cfg.Width, lay.name), func(b *testing.B) { benchQuery(b, cfg, &lay) })
+		}
+	}
+}
+
+// benchQuery measures Evaluator.Eval with gradient at 100k points for a
+// fresh network of cfg, with the layout lay (nil: the Evaluator's own).
+func benchQuery(b *testing.B, cfg Config, lay *testLayout) {
 	net, err := NewNet(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -79,6 +93,9 @@ func BenchmarkQuery100kW256(b *testing.B) {
 	ev, err := NewEvaluator(nil, cfg)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if lay != nil {
+		ev.forward = lay.eval
 	}
 	const n = 100000
 	x := make([]float32, 3*n)
@@ -129,7 +146,7 @@ func BenchmarkStack(b *testing.B) {
 			if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil {
 				b.Fatal(err)
 			}
-			tr.cfg.MaxSteps = b.N
+			tr.loop.cfg.MaxSteps = b.N
 			b.ResetTimer()
 			for range k {
 				if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil {
@@ -152,7 +169,7 @@ func BenchmarkStack(b *testing.B) {
 				if _, _, err := trs[w].Fit(context.Background(), x, y, nil); err != nil {
 					b.Fatal(err)
 				}
-				trs[w].cfg.MaxSteps = b.N
+				trs[w].loop.cfg.MaxSteps = b.N
 			}
 			b.ResetTimer()
 			errs := make(chan error, 2)
@@ -181,7 +198,7 @@ func BenchmarkStack(b *testing.B) {
 			if _, _, err := st.FitStack(context.Background(), inits, x, ys, nil); err != nil {
 				b.Fatal(err)
 			}
-			st.cfg.MaxSteps = b.N
+			st.loop.cfg.MaxSteps = b.N
 			b.ResetTimer()
 			if _, _, err := st.FitStack(context.Background(), inits, x, ys, nil); err != nil {
 				b.Fatal(err)
@@ -265,7 +282,7 @@ func benchCPU16(b *testing.B, workers int) {
 		if _, _, err := trs[w].Fit(context.Background(), x, y, nil); err != nil { // compile
 			b.Fatal(err)
 		}
-		trs[w].cfg.MaxSteps = max(b.N, 1)
+		trs[w].loop.cfg.MaxSteps = max(b.N, 1)
 	}
 	b.ResetTimer()
 	cpu0 := cpuSeconds()

@@ -41,31 +41,30 @@ type Evaluator struct {
 	valExec  *Exec
 	gradExec *Exec
 	compiles int
-	lay      layout
+	// forward builds the values [N, 1] from x [N, 3]: forwardRows, or
+	// another layout under test (layout_test.go). Read when a graph is
+	// compiled.
+	forward forwardFunc
 }
 
 // NewEvaluator returns an Evaluator for networks with cfg's architecture
 // (Width, HiddenLayers, Omega0, FirstOmega0) on backend (nil: NewBackend()).
 func NewEvaluator(backend compute.Backend, cfg Config) (*Evaluator, error) {
-	backend, err := checkedBackend(backend, cfg)
+	backend, sine, err := checkedBackend(backend, cfg)
 	if err != nil {
 		return nil, err
 	}
-	sine, err := resolveSine(cfg.Sine, backend)
-	if err != nil {
-		return nil, err
-	}
-	e := &Evaluator{cfg: cfg, sine: sine, lay: evalLayout}
-	// Input x is layout-packed (see layout.packX); outputs are the values
-	// in the layout's output shape and d(Σ out)/dx in x's shape.
+	e := &Evaluator{cfg: cfg, sine: sine, forward: forwardRows}
+	// Input x [N, 3] (a bucket of points, row-major, zero-padded); outputs
+	// are the values [N, 1] and d(Σ out)/dx [N, 3].
 	valFn := func(in []*Node) *Node {
 		e.compiles++
-		return forward(cfg, e.lay, activation{kind: sine}, in[0], in[1:])
+		return e.forward(cfg, activation{kind: sine}, in[0], in[1:])
 	}
 	gradFn := func(in []*Node) (*Node, *Node) {
 		e.compiles++
 		x := in[0]
-		out := forward(cfg, e.lay, activation{kind: sine, grad: true}, x, in[1:])
+		out := e.forward(cfg, activation{kind: sine, grad: true}, x, in[1:])
 		return out, Gradient(ReduceAllSum(out), x)[0]
 	}
 	if e.valExec, err = NewExec(backend, valFn); err != nil {
@@ -136,8 +135,9 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 	for lo := 0; lo < n; lo += MaxBucket {
 		hi := min(lo+MaxBucket, n)
 		b := Bucket(hi - lo)
-		xb, dims := e.lay.packX(x[3*lo:3*hi], b)
-		xt := tensors.FromFlatDataAndDimensions(xb, dims...)
+		xb := make([]float32, 3*b)
+		copy(xb, x[3*lo:3*hi])
+		xt := tensors.FromFlatDataAndDimensions(xb, b, 3)
 		args[0] = xt
 		if grad == nil {
 			out, err := e.valExec.Call1(args...)
@@ -155,7 +155,7 @@ func (e *Evaluator) Eval(net *Net, x, val, grad []float32) error {
 			return fmt.Errorf("siren: Eval: points %d–%d: %w", lo, hi-1, err)
 		}
 		tensors.MustConstFlatData[float32](out, func(f []float32) { copy(val[lo:hi], f) })
-		tensors.MustConstFlatData[float32](g, func(f []float32) { e.lay.unpackX(grad[3*lo:3*hi], f, b) })
+		tensors.MustConstFlatData[float32](g, func(f []float32) { copy(grad[3*lo:3*hi], f) })
 		_ = out.FinalizeAll()
 		_ = g.FinalizeAll()
 	}

@@ -40,13 +40,16 @@
 // range). Gradients returned here are d value / d x per normalised unit: the
 // neural-map package converts them to per Å with the region's extent.
 //
-// # Layout
+// # Training and layout
 //
-// Weights are stored [out, in] (the same layout as Net.Layers). Training
-// graphs are feature-major (activations [features, N]), which measured
-// faster than row-major on the Go backend; the Evaluator's graphs are
-// row-major (activations [N, features]), whose input gradient needs no
-// transposes (bench/siren/README.md).
+// One training loop serves both trainers: StackTrainer trains K networks
+// stacked in one graph (weights [K, out, in]), and Trainer is the same loop
+// with K = 1. Weights are stored [out, in] (the same layout as Net.Layers).
+// Training graphs are feature-major (activations [features, N]), which
+// measured faster than row-major or split into blocks on the Go backend;
+// the Evaluator's graphs are row-major (activations [N, features]), whose
+// input gradient needs no transposes (bench/siren/README.md). The layouts
+// that lost live in the tests (layout_test.go).
 //
 // # The sine
 //
