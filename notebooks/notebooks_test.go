@@ -115,12 +115,18 @@ func TestNotebooks(t *testing.T) {
 // executed copy into out. It returns the executed copy's path.
 func execute(t *testing.T, file, out, cache, data string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	// 30 minutes: notebook 01 fits the crop twice (learned and random
+	// initialisation) and region 9 twice; on a shared 2-core machine with
+	// bench-quiet pauses a 15-minute budget ran out mid-fit.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
 		"--ExecutePreprocessor.kernel_name=gonb", "--ExecutePreprocessor.timeout=900",
 		file, "--output-dir", out)
 	cmd.Env = append(os.Environ(), "NEURALEM_NB_CACHE="+cache, datadir.EnvVar+"="+data, "GOEXPERIMENT=simd")
+	// On the deadline nbconvert is killed, but the kernel it started keeps
+	// the output pipe open: without WaitDelay cmd.Run waited for it forever.
+	cmd.WaitDelay = 30 * time.Second
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	if err := cmd.Run(); err != nil {

@@ -349,9 +349,17 @@ func GraphVsModel3D(g Graph3D) (*charts.Scatter3D, error) {
 	}
 	var box [3]float64
 	var rng [3][2]float64
+	// The axes end on multiples of one tick interval (1, 2 or 5 × 10^k Å,
+	// about four ticks along the longest axis): an end between two ticks
+	// printed its label over its neighbour's.
+	data := 0.0
+	for d := range 3 {
+		data = math.Max(data, e.hi[d]-e.lo[d]+2)
+	}
+	step := niceStep(data / 4)
 	maxR := 0.0
 	for d := range 3 {
-		rng[d] = [2]float64{math.Floor(e.lo[d] - 1), math.Ceil(e.hi[d] + 1)}
+		rng[d] = [2]float64{step * math.Floor((e.lo[d]-1)/step), step * math.Ceil((e.hi[d]+1)/step)}
 		maxR = math.Max(maxR, rng[d][1]-rng[d][0])
 	}
 	for d := range 3 {
@@ -408,7 +416,8 @@ func GraphVsModel3D(g Graph3D) (*charts.Scatter3D, error) {
 		o["series"] = series
 		o["legend"] = map[string]any{"show": true, "data": names, "top": 50}
 		axis := func(d int) map[string]any {
-			return map[string]any{"type": "value", "name": Axis(d).String() + " (Å)", "min": rng[d][0], "max": rng[d][1]}
+			return map[string]any{"type": "value", "name": Axis(d).String() + " (Å)", "min": rng[d][0], "max": rng[d][1],
+				"interval": step}
 		}
 		o["xAxis3D"], o["yAxis3D"], o["zAxis3D"] = axis(0), axis(1), axis(2)
 		// echarts-gl: x runs along the box's width, y along its depth, z up.
@@ -483,4 +492,19 @@ func EdgeWalks(n int, edges [][2]int) [][]int {
 		out = append(out, path)
 	}
 	return out
+}
+
+// niceStep returns the largest of 1, 2 or 5 × 10^k that is at most x (x > 0;
+// 1 for smaller x).
+func niceStep(x float64) float64 {
+	if !(x > 1) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{5, 2} {
+		if m*p <= x {
+			return m * p
+		}
+	}
+	return p
 }

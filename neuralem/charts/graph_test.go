@@ -178,14 +178,20 @@ func TestGraphVsModel3D(t *testing.T) {
 	if len(legend) != 4 {
 		t.Errorf("legend %v, want nodes, edges, atoms, Cα trace", legend)
 	}
-	// Axes fitted to the data (x 0…10, y 0…4, z 0…4) with equal scales.
+	// Axes fitted to the data (x 0…10, y 0…4, z 0…4, 1 Å margins) with equal
+	// scales, ending on the tick interval (12 Å / 4 → 2 Å).
 	x, y := o["xAxis3D"].(map[string]any), o["yAxis3D"].(map[string]any)
-	if num(t, x["min"]) != -1 || num(t, x["max"]) != 11 || num(t, y["max"]) != 5 {
+	if num(t, x["min"]) != -2 || num(t, x["max"]) != 12 || num(t, y["max"]) != 6 || num(t, x["interval"]) != 2 {
 		t.Errorf("axes %v %v", x, y)
 	}
 	box := o["grid3D"].(map[string]any)
-	if w, d := num(t, box["boxWidth"]), num(t, box["boxDepth"]); math.Abs(w/d-12.0/6) > 1e-9 {
-		t.Errorf("box %v: width/depth %v, want the data's 12/6", box, w/d)
+	if w, d := num(t, box["boxWidth"]), num(t, box["boxDepth"]); math.Abs(w/d-14.0/8) > 1e-9 {
+		t.Errorf("box %v: width/depth %v, want the axes' 14/8", box, w/d)
+	}
+	for _, c := range [][2]float64{{0.5, 1}, {3, 2}, {6.75, 5}, {12, 10}, {27, 20}, {99, 50}} {
+		if got := niceStep(c[0]); got != c[1] {
+			t.Errorf("niceStep(%v) = %v, want %v", c[0], got, c[1])
+		}
 	}
 	if !needsGL(sc, "") {
 		t.Error("Scatter3D not detected as needing echarts-gl")

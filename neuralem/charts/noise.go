@@ -25,9 +25,13 @@ func snrLabel(s float64) string {
 	return strconv.FormatFloat(s, 'g', -1, 64)
 }
 
+// SNRAxisName is the x-axis name of ErrorVsSNR: the noise level as the
+// signal peak over the noise's standard deviation, a ratio without unit.
+const SNRAxisName = "noise level: peak/σ (ratio, ∞ = no noise)"
+
 // ErrorVsSNR builds a line chart of error against noise level, one series
 // per method. The x axis is a category axis of every series' SNRs in
-// increasing order, labelled "peak/σ" with the noise-free input ("∞") at
+// increasing order, labelled SNRAxisName with the noise-free input ("∞") at
 // the right end; a series without a point at some SNR has a gap there.
 // yName labels the y axis (say the unit); logY makes it log-scale, in
 // which case errors must be positive. It returns an error for no series,
@@ -77,9 +81,10 @@ func ErrorVsSNR(title, yName string, series []SNRSeries, logY bool) (*charts.Lin
 		charts.WithTitleOpts(opts.Title{Title: title}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "28px"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "peak/σ (SNR)", NameLocation: "middle", NameGap: 25}),
-		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: yName, Scale: opts.Bool(true)}),
-		charts.WithGridOpts(opts.Grid{Top: "70px", Left: "70px", Right: "40px"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: SNRAxisName, NameLocation: "middle", NameGap: 25}),
+		// The y-axis name is centred along the axis: at the top it ran off the chart's left edge.
+		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: yName, NameLocation: "middle", NameGap: 50, Scale: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Top: "70px", Left: "80px", Right: "40px"}),
 	)
 	line.SetXAxis(cats)
 	for si, s := range series {

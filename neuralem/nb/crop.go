@@ -2,10 +2,12 @@ package nb
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
+	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
@@ -22,7 +24,7 @@ const (
 	// CropPreset is the preset the notebooks fit the crop with.
 	CropPreset = "cpu"
 	// CropCheckpoint is the cache file of the crop's neural map.
-	CropCheckpoint = "emd20026_crop_cpu.nem"
+	CropCheckpoint = "emd20026_crop_cpu_learned.nem"
 )
 
 // CropMap reads the shipped map.
@@ -36,12 +38,15 @@ func CropMap() *grid.Grid {
 func CropModel() *model.Model { return Must1(model.ReadFile(RepoPath(CropModelFile))) }
 
 // CropFitOptions returns the options every notebook fits the crop with:
-// neuralmap.Preset(CropPreset) without its wall-clock cap (MaxTime; on a
+// neuralmap.Preset(CropPreset) with the shipped learned initialisation
+// (metainit.Learned: opt-in, the preset itself starts from random weights;
+// set Init to nil for them), without its wall-clock cap (MaxTime; on a
 // shared or paused machine a time cap makes the result depend on the load:
 // the preset's step cap and stop rule decide), the crop's resolution, and a
 // checkpoint in the cache, so that a fit is made once and loaded afterwards.
 func CropFitOptions() neuralmap.FitOptions {
 	opts, _ := Must2(Must1(neuralmap.Preset(CropPreset)).Override(neuralmap.Override{MaxTime: new(time.Duration(0))}))
+	opts.Init = Must1(metainit.Learned(CropPreset))
 	opts.Resolution = CropResolution
 	opts.Checkpoint = CachePath(CropCheckpoint)
 	return opts
@@ -51,6 +56,27 @@ func CropFitOptions() neuralmap.FitOptions {
 // from the cache, or fitted now (same options, same file) if 01 has not run.
 func NeuralMap() *neuralmap.NeuralMap {
 	return Must1(neuralmap.Fit(context.Background(), CropMap(), CropFitOptions(), nil))
+}
+
+// CropRandomCheckpoint is the cache file of the crop's neural map fitted
+// from random initial weights.
+const CropRandomCheckpoint = "emd20026_crop_cpu_random.nem"
+
+// CropNeuralMap returns the crop's neural map fitted from the named
+// initialisation: "learned" (CropFitOptions, NeuralMap) or "random"
+// (the same options with Init nil, cached in CropRandomCheckpoint). Any
+// other name panics with an error naming it (a notebook cell's mistake).
+func CropNeuralMap(init string) *neuralmap.NeuralMap {
+	switch init {
+	case "learned":
+		return NeuralMap()
+	case "random":
+		opts := CropFitOptions()
+		opts.Init, opts.Checkpoint = nil, CachePath(CropRandomCheckpoint)
+		return Must1(neuralmap.Fit(context.Background(), CropMap(), opts, nil))
+	}
+	Must(fmt.Errorf("nb: CropNeuralMap(%q): want \"learned\" or \"random\"", init))
+	return nil
 }
 
 // XYZ converts points in Å to the plain triples the chart builders take.

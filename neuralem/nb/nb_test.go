@@ -129,3 +129,20 @@ func TestRowsMarkdown(t *testing.T) {
 		t.Errorf("RowsMarkdown =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestAbout(t *testing.T) {
+	for _, c := range []struct{ in, want int }{{0, 0}, {57, 57}, {99, 99}, {100, 100}, {154, 150}, {155, 160}, {1234, 1200}, {2750, 2800}, {-1234, -1200}} {
+		if got := About(c.in); got != c.want {
+			t.Errorf("About(%d) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+func TestCropNeuralMapUnknownInit(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(error).Error(), `"lerned"`) {
+			t.Errorf("CropNeuralMap(\"lerned\"): recovered %v, want an error naming the value", r)
+		}
+	}()
+	CropNeuralMap("lerned")
+}

@@ -72,3 +72,13 @@ func cell(v any) string {
 	}
 	return strings.ReplaceAll(fmt.Sprint(v), "|", `\|`)
 }
+
+// About rounds a count to two significant digits (1,234 → 1,200; 57 → 57),
+// for sentences that quote a step count without pretending it is exact.
+func About(n int) int {
+	if n < 100 && n > -100 {
+		return n
+	}
+	p := int(math.Pow(10, math.Floor(math.Log10(math.Abs(float64(n))))-1))
+	return int(math.Round(float64(n)/float64(p))) * p
+}
