@@ -362,7 +362,8 @@ func TestDemoEndToEnd(t *testing.T) {
 }
 
 // TestInitFlagAndMetaTrain meta-trains a (tiny) initialisation with the CLI,
-// fits the default from it and from the shipped one, and checks what the
+// fits the default from it, from the shipped one (--init learned) and from
+// random weights (the default), and checks what the
 // files record: the .nem names its initialisation and checksum, info shows
 // both, and a resumed fit refuses another initialisation.
 func TestInitFlagAndMetaTrain(t *testing.T) {
@@ -407,7 +408,7 @@ func TestInitFlagAndMetaTrain(t *testing.T) {
 	}
 	for _, c := range []struct {
 		out, init, kind string
-	}{{"a.nem", nemi, "learned"}, {"b.nem", "", "learned"}, {"c.nem", "random", "random"}} {
+	}{{"a.nem", nemi, "learned"}, {"b.nem", "", "random"}, {"c.nem", "random", "random"}, {"d.nem", "learned", "learned"}} {
 		var extra []string
 		if c.init != "" {
 			extra = []string{"--init", c.init}
@@ -423,8 +424,8 @@ func TestInitFlagAndMetaTrain(t *testing.T) {
 		if c.init == nemi && rec["sha256"] != mt["sha256"] {
 			t.Errorf("fit --init %s records sha256 %v, the file's is %v", nemi, rec["sha256"], mt["sha256"])
 		}
-		if c.init == "" && rec["name"] != "cpu (built in)" {
-			t.Errorf("default fit records init %v, want the built-in cpu one", rec)
+		if c.init == "learned" && rec["name"] != "cpu (built in)" {
+			t.Errorf("--init learned records init %v, want the built-in cpu one", rec)
 		}
 		code, info, _ := cli(t, "info", filepath.Join(dir, c.out))
 		if code != 0 || !strings.Contains(info, "initial weights: "+c.kind) {
@@ -432,7 +433,7 @@ func TestInitFlagAndMetaTrain(t *testing.T) {
 		}
 	}
 	// Resuming a.nem (made from tiny.nemi) with the built-in init is refused.
-	code, _, stderr = fit("a.nem")
+	code, _, stderr = fit("a.nem", "--init", "learned")
 	if code != 1 || !strings.Contains(stderr, "initial weights learned tiny.nemi") || !strings.Contains(stderr, "this fit learned cpu (built in)") {
 		t.Errorf("resume with another init: exit %d, stderr %q", code, stderr)
 	}
