@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gomlx/compute"
 	"github.com/neuralem/neuralem/neuralem/grid"
@@ -48,7 +49,9 @@ type FitOptions struct {
 	// over processes or machines; Merge joins the shards.
 	Regions []int
 	// Checkpoint, if not empty, is the path of the neural map file. It is
-	// written atomically after each region; if it exists when Fit starts,
+	// written atomically after each finished region (on large maps, once
+	// the time since the last save is ten times that save's duration, so
+	// that saving costs at most a tenth of the fit) and when Fit returns; if it exists when Fit starts,
 	// its fitted regions are kept and only the others are trained, so a fit
 	// killed at any moment resumes without redoing finished regions. The
 	// file must have been made from the same map with the same tiling and
@@ -216,7 +219,13 @@ func Fit(ctx context.Context, g *grid.Grid, opts FitOptions, progress func(FitPr
 		return m, fmt.Errorf("neuralmap: fit: %w", err)
 	}
 	f := &fitRun{m: m, normed: p.normed, todo: todo, opts: opts, progress: progress}
-	return m, f.run(ctx, pending)
+	err = f.run(ctx, pending)
+	if f.dirty {
+		if serr := f.save(); serr != nil {
+			err = errors.Join(err, fmt.Errorf("neuralmap: fit: checkpoint: %w", serr))
+		}
+	}
+	return m, err
 }
 
 // prepared is a fit checked and set up by prepare.
@@ -366,11 +375,44 @@ type fitRun struct {
 
 	mu    sync.Mutex
 	cbErr error // first error returned by the progress callback
+
+	// Checkpoint saves (under mu): the end of the last one, its
+	// duration, and whether finished regions are not saved yet.
+	lastSave time.Time
+	saveCost time.Duration
+	dirty    bool
 }
 
 // run trains the regions at positions pending of f.todo and returns the
 // first error.
 func (f *fitRun) run(ctx context.Context, pending []int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Regions whose values are all equal (the zeros outside a masked map's
+	// mask) are set exactly instead of trained.
+	var train []int
+	for _, k := range pending {
+		reg := f.m.Regions[f.todo[k]].Region
+		c, ok, err := constantValue(f.normed, reg)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			train = append(train, k)
+			continue
+		}
+		net, err := siren.ConstantNet(f.opts.Config, c)
+		if err != nil {
+			return fmt.Errorf("neuralmap: fit: region %d: %w", reg.ID, err)
+		}
+		if err := f.done(cancel, k, net, &siren.FitReport{StopReason: siren.StopConstant}); err != nil {
+			return err
+		}
+	}
+	pending = train
+	if len(pending) == 0 {
+		return nil
+	}
 	first := f.opts.Backend
 	if first == nil {
 		var err error
@@ -394,8 +436,6 @@ func (f *fitRun) run(ctx context.Context, pending []int) error {
 	}
 	workers = min(workers, len(groups))
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	jobs := make(chan []int)
 	errs := make(chan error, workers)
 	for w := range workers {
@@ -518,7 +558,14 @@ func (f *fitRun) done(cancel func(), k int, net *siren.Net, rep *siren.FitReport
 	r := rf.Report
 	var err error
 	if f.opts.Checkpoint != "" {
-		err = f.m.Save(f.opts.Checkpoint)
+		// Saving rewrites the whole file: on maps of thousands of regions
+		// it is kept to a tenth of the time (the last save's cost × 10
+		// since it), and Fit saves what is left when it returns.
+		if time.Since(f.lastSave) >= 10*f.saveCost {
+			err = f.save()
+		} else {
+			f.dirty = true
+		}
 	}
 	f.mu.Unlock()
 	if err != nil {
@@ -528,6 +575,33 @@ func (f *fitRun) done(cancel func(), k int, net *siren.Net, rep *siren.FitReport
 		return f.stopErr(nil, context.Canceled)
 	}
 	return nil
+}
+
+// save writes the checkpoint and times it; f.mu is held or the workers
+// have stopped.
+func (f *fitRun) save() error {
+	start := time.Now()
+	err := f.m.Save(f.opts.Checkpoint)
+	f.lastSave = time.Now()
+	f.saveCost = f.lastSave.Sub(start)
+	f.dirty = err != nil
+	return err
+}
+
+// constantValue reports whether all of the region's values in normed are
+// equal, and the value.
+func constantValue(normed *grid.Grid, r region.Region) (float32, bool, error) {
+	sub, err := grid.Crop(normed, r.Lo, r.Hi)
+	if err != nil {
+		return 0, false, fmt.Errorf("neuralmap: fit: region %d: %w", r.ID, err)
+	}
+	c := sub.Data[0]
+	for _, v := range sub.Data {
+		if v != c {
+			return 0, false, nil
+		}
+	}
+	return c, true, nil
 }
 
 // fitOne trains the region at position k of f.todo.

@@ -425,3 +425,58 @@ func TestPresetCPUInit(t *testing.T) {
 		t.Errorf("the shipped initialisation does not fit the cpu preset: %v", err)
 	}
 }
+
+// TestFitConstantRegions fits a map that is exactly zero outside a corner
+// (a masked map): the regions with no density are set exactly, not
+// trained, the plan counts them, and the field there is exactly the map's
+// zero with a zero gradient.
+func TestFitConstantRegions(t *testing.T) {
+	g := grid.New(grid.Frame{Shape: [3]int{20, 20, 20}, Spacing: geom.Vec3{0.8, 0.8, 0.8}})
+	for k := range 8 {
+		for j := range 8 {
+			for i := range 8 {
+				p := g.PointOf(geom.Index{i, j, k})
+				g.Set(i, j, k, float32(math.Exp(-p.Dist2(geom.Point{2.4, 2.4, 2.4})/(2*1.5*1.5))))
+			}
+		}
+	}
+	opts := FitOptions{Tiling: tinyTiling, Config: tinyConfig(), Checkpoint: filepath.Join(t.TempDir(), "masked"+FileExt)}
+	plan, err := PlanFit(g, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Windows [0, 12) and [8, 20) per axis: only region 0 (all windows
+	// [0, 12)) holds the density, which stops at voxel 7.
+	if want := []int{1, 2, 3, 4, 5, 6, 7}; !slices.Equal(plan.Constant, want) || plan.Trained() != 1 {
+		t.Fatalf("plan: constant %v, trained %d; want %v, 1", plan.Constant, plan.Trained(), want)
+	}
+	m, err := Fit(context.Background(), g, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range m.Regions {
+		constant := r.Report.StopReason == string(siren.StopConstant)
+		if constant != (id != 0) || (constant && (r.Report.Steps != 0 || r.Report.BestLoss != 0)) {
+			t.Errorf("region %d: %+v", id, r.Report)
+		}
+	}
+	saved, err := Load(opts.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !saved.Complete() {
+		t.Fatalf("checkpoint holds regions %v", saved.Fitted())
+	}
+	// Far from region 0's blending ramp, only constant regions weigh.
+	pts := []geom.Point{{12.4, 12.4, 12.4}, {14, 3, 13.5}, {2, 14.8, 2}}
+	val := make([]float64, len(pts))
+	grad := make([]geom.Vec3, len(pts))
+	if err := saved.Sample(pts, val, grad); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pts {
+		if math.Abs(val[i]) > 1e-6 || grad[i] != (geom.Vec3{}) {
+			t.Errorf("at %v: value %g, gradient %v; want 0 (the map's zeros), 0", p, val[i], grad[i])
+		}
+	}
+}

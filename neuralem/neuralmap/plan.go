@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/neuralem/neuralem/neuralem/grid"
@@ -28,6 +29,9 @@ type Plan struct {
 	// ToFit are the region IDs the fit covers; Resumed those of them
 	// already fitted in the checkpoint, which a run would not train again.
 	ToFit, Resumed []int
+	// Constant are the regions to fit, not resumed, whose values are all
+	// equal: Fit sets them exactly (siren.ConstantNet), without training.
+	Constant []int
 	// Params is the number of network parameters per region.
 	Params int
 	// Norm is the normalisation the fit would use.
@@ -70,6 +74,14 @@ func PlanFit(g *grid.Grid, opts FitOptions) (*Plan, error) {
 	for _, id := range p.todo {
 		if p.m.Regions[id].Net != nil {
 			plan.Resumed = append(plan.Resumed, id)
+			continue
+		}
+		_, constant, err := constantValue(p.normed, p.m.Regions[id].Region)
+		if err != nil {
+			return nil, err
+		}
+		if constant {
+			plan.Constant = append(plan.Constant, id)
 		}
 	}
 	if p.opts.Backend == nil {
@@ -84,9 +96,13 @@ func PlanFit(g *grid.Grid, opts FitOptions) (*Plan, error) {
 			plan.Workers = runtime.GOMAXPROCS(0)
 		}
 	}
-	plan.Workers = max(1, min(plan.Workers, len(p.todo)-len(plan.Resumed)))
+	plan.Workers = max(1, min(plan.Workers, plan.Trained()))
 	return plan, nil
 }
+
+// Trained is the number of regions a run would train: those to fit, less
+// the resumed and the constant ones.
+func (p *Plan) Trained() int { return len(p.ToFit) - len(p.Resumed) - len(p.Constant) }
 
 // StepsRecord is a measured number of training steps per region and where
 // it was measured.
@@ -115,7 +131,8 @@ type TimeEstimate struct {
 	TimedSteps int
 	Compile    time.Duration
 	PerStep    time.Duration
-	// Regions is the number of regions to train (resumed ones excluded),
+	// Regions is the number of regions to train (resumed and constant
+	// ones excluded),
 	// Workers how many train at once.
 	Regions, Workers int
 	// StepsPerRegion is the assumption (StepsSource says where it comes
@@ -142,14 +159,14 @@ func (p *Plan) EstimateTime(ctx context.Context, steps, stepsPerRegion int, step
 	if stepsPerRegion <= 0 {
 		return nil, fmt.Errorf("neuralmap: estimate: %d steps per region, want > 0", stepsPerRegion)
 	}
-	e := &TimeEstimate{TimedSteps: steps, Regions: len(p.ToFit) - len(p.Resumed), Workers: p.Workers,
+	e := &TimeEstimate{TimedSteps: steps, Regions: p.Trained(), Workers: p.Workers,
 		StepsPerRegion: stepsPerRegion, StepsSource: stepsSource}
 	if e.Regions == 0 {
 		return e, nil
 	}
 	id := p.ToFit[0]
 	for _, r := range p.ToFit {
-		if p.prep.m.Regions[r].Net == nil {
+		if p.prep.m.Regions[r].Net == nil && !slices.Contains(p.Constant, r) {
 			id = r
 			break
 		}

@@ -370,6 +370,24 @@ func (n *Net) Clone() *Net {
 	return c
 }
 
+// ConstantNet returns a network for cfg whose output is exactly c at every
+// point, with a zero gradient: every weight and bias is zero but the output
+// bias, which is c (each sine layer then outputs sin(0) = 0). It is the
+// exact fit of a region whose values are all c, such as the zeros outside
+// a masked map's mask, and needs no training.
+func ConstantNet(cfg Config, c float32) (*Net, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n := &Net{Config: cfg, Layers: make([]Layer, cfg.NumLayers())}
+	for l := range n.Layers {
+		out, in := cfg.layerDims(l)
+		n.Layers[l] = Layer{Out: out, In: in, W: make([]float32, out*in), B: make([]float32, out)}
+	}
+	n.Layers[len(n.Layers)-1].B[0] = c
+	return n, nil
+}
+
 // EvalRef is the pure-Go float64 reference forward pass: the network value
 // at x (normalised coordinates) and its gradient d value / d x per
 // normalised unit, by forward-mode differentiation. It is slow and meant for

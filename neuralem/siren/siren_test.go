@@ -396,3 +396,27 @@ func TestFitCanceled(t *testing.T) {
 		t.Errorf("stop %q after %d steps", rep.StopReason, rep.Steps)
 	}
 }
+
+// TestConstantNet checks the exact network of a constant region: value c
+// and a zero gradient everywhere, through the reference and the GoMLX
+// evaluators.
+func TestConstantNet(t *testing.T) {
+	cfg, _ := Preset("cpu")
+	const c = -0.8125
+	net, err := ConstantNet(cfg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := net.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range [][3]float64{{0, 0, 0}, {-1, 1, 0.3}, {0.77, -0.12, -1}} {
+		v, g := net.EvalRef(p)
+		if v != c || g != [3]float64{} {
+			t.Errorf("EvalRef(%v) = %g, %v; want %g, 0", p, v, g, c)
+		}
+	}
+	if _, err := ConstantNet(Config{}, c); err == nil {
+		t.Error("ConstantNet accepted an invalid config")
+	}
+}

@@ -20,6 +20,9 @@ const (
 	StopMaxSteps StopReason = "MaxSteps reached"
 	// StopMaxTime: the wall-clock cap was reached.
 	StopMaxTime StopReason = "MaxTime reached"
+	// StopConstant: the region's values are all equal, so the network is
+	// set exactly (ConstantNet) instead of trained: no steps, zero loss.
+	StopConstant StopReason = "constant region (set exactly)"
 	// StopCanceled: the context was cancelled.
 	StopCanceled StopReason = "canceled"
 )

@@ -468,14 +468,14 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 	n := len(p.ToFit) - len(p.Resumed)
 	plan := map[string]any{
 		"shape": shape, "preset": preset, "overrides": overrides, "region_size": p.Tiling.Size, "overlap": p.Tiling.Overlap,
-		"regions": p.Regions, "to_fit": n, "resumed": len(p.Resumed), "region_shape": p.RegionShape,
+		"regions": p.Regions, "to_fit": n, "resumed": len(p.Resumed), "constant": len(p.Constant), "region_shape": p.RegionShape,
 		"width": cfg.Width, "hidden_layers": cfg.HiddenLayers, "omega0": cfg.Omega0, "learning_rate": cfg.LearningRate,
 		"params_per_region": p.Params, "weights_bytes": 4 * p.Params * len(p.ToFit), "map_float32_bytes": 4 * shape[0] * shape[1] * shape[2],
 		"max_steps": cfg.MaxSteps, "max_time_s": cfg.MaxTime.Seconds(), "workers": p.Workers, "normalization_from": from, "init": p.Init,
 	}
 	var est *neuralmap.TimeEstimate
 	var assumption string
-	if estSteps > 0 && n > 0 {
+	if estSteps > 0 && p.Trained() > 0 {
 		steps, source := cfg.MaxSteps, fmt.Sprintf("no measured median for the %s preset: every region is assumed to run to the %d-step cap", preset, cfg.MaxSteps)
 		if rec, ok := neuralmap.PresetSteps(preset); ok {
 			steps, source = rec.Median, fmt.Sprintf("the %s preset's measured median, %s", preset, rec.Source)
@@ -503,6 +503,9 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 	fmt.Fprintf(w, "map %v voxels → %d regions of %v voxels (≤ %d, overlap ≥ %d); fitting %d", shape, p.Regions, p.RegionShape, p.Tiling.Size, p.Tiling.Overlap, n)
 	if len(p.Resumed) > 0 {
 		fmt.Fprintf(w, " (%d already in the output, resumed)", len(p.Resumed))
+	}
+	if len(p.Constant) > 0 {
+		fmt.Fprintf(w, " (%d of them constant, e.g. zeros outside a mask: set exactly, not trained)", len(p.Constant))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "network (%s preset): %s, lr %g, %d parameters per region; caps %d steps, %v per region; initial weights %s\n",
