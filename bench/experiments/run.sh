@@ -2,7 +2,8 @@
 # Reproduces the tables of bench/experiments/README.md (CPU, 2 cores), one command each.
 # Usage: bench/experiments/run.sh [OUTDIR] [STEP...]
 #   OUTDIR defaults to /tmp/neuralem-experiments; STEPs are any of
-#   interp noise graph verdict earlier (default: interp noise graph verdict).
+#   interp noise graph graph-random verdict earlier (default: interp noise graph graph-random verdict).
+# The full-size outputs of 1 Dec 2026 are in bench/experiments/results/ (README there).
 # Fitted neural maps are checkpointed in OUTDIR/ckpt (keyed by map values, tiling, network and
 # initialisation), so a killed run resumes where it stopped.
 #
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/../.."
 export GOEXPERIMENT=simd
 OUT=${1:-/tmp/neuralem-experiments}
 shift || true
-STEPS=${*:-interp noise graph verdict}
+STEPS=${*:-interp noise graph graph-random verdict}
 mkdir -p "$OUT/bin"
 # The binary is called neuralem so that bench-quiet windows pause it.
 go build -o "$OUT/bin/neuralem" ./neuralem/cmd/neuralem
@@ -29,13 +30,10 @@ for step in $STEPS; do
     # 24 000 voxels, else the largest cube within that budget (every model's map is larger:
     # a 27-voxel cube, 2 × 2 × 2 = 8 cpu-preset regions, around the atom nearest the model's
     # centre); both initialisations; errors on a reproducible 25 % of the non-zero 0.2 Å
-    # control voxels plus every control peak. The budget was cut from 400 000 (about 300
-    # regions per model) to fit a 1 h 40 min box on 2 shared cores (README, issue 14 section).
-    # On 1 Dec 2026 only 4oz7 was reached in the box (README): INTERP_MODELS defaults to it;
-    # INTERP_MODELS= (empty) runs all 14 (the killed run listed the learned init's held-out
-    # models first: 1d66,7a4m,2src,9mqm,4oz7,1CRN,1blu,5gob,4opj,1u19,8tze,9jmb,3SN6,7l2i).
-    "${X[@]}" interp "${CPU[@]}" -models "${INTERP_MODELS-4oz7}" -max-input-voxels ${INTERP_VOXELS:-24000} \
-      -control-fraction 0.25 -inits "$INITS" -o "$OUT/interp_all"
+    # control voxels plus every control peak. 13 min on 2 shared cores (README, issue 14).
+    # INTERP_MODELS=a,b runs a subset (empty: all 14).
+    "${X[@]}" interp "${CPU[@]}" -models "${INTERP_MODELS-}" -max-input-voxels ${INTERP_VOXELS:-24000} \
+      -control-fraction 0.25 -inits "$INITS" -o "$OUT/interp"
     ;;
   noise)
     # Noise experiment: every model, a 15-voxel cube (one cpu-preset region), white and
@@ -50,15 +48,20 @@ for step in $STEPS; do
     # cores), graphs from the neural field and the whole-map B-spline at the same whole-map
     # threshold, scored per chain. --model-margin 6 fits and walks the map within 6 Å of the
     # model's bounding box, normalised as the whole map: for the masked maps (EMD-20026,
-    # EMD-2566, EMD-0093, masked within 4 Å or less of their models) that is all of their density.
-    # Only the pairs whose whole-map fit could fit the time box (EMD-2566: 48 regions, done;
-    # EMD-20026: 576 regions, stopped at 166); GRAPH_PAIRS= (empty) runs every pair (EMD-0093 is
-    # 5 832 regions; README lists the rest).
-    "${X[@]}" graph "${CPU[@]}" -fit-neural -model-margin 6 -inits "${GRAPH_INIT:-learned}" \
-      -pairs "${GRAPH_PAIRS-EMD-2566,EMD-20026}" -o "$OUT/graph_whole"
+    # EMD-2566, EMD-0093, masked within 4 Å or less of their models) that is all of their
+    # density. Regions with no density (all zeros outside a mask) are set exactly, not trained.
+    # GRAPH_PAIRS=a,b runs a subset (empty: all five).
+    "${X[@]}" graph "${CPU[@]}" -fit-neural -model-margin 6 -inits learned \
+      -pairs "${GRAPH_PAIRS-}" -o "$OUT/graph"
+    ;;
+  graph-random)
+    # The same whole-map graphs of the two held-out near-atomic maps from the random
+    # initialisation: are the neural graph's extra nodes the learned prior's?
+    "${X[@]}" graph "${CPU[@]}" -fit-neural -model-margin 6 -inits random \
+      -pairs EMD-2566,EMD-20026 -o "$OUT/graph_random"
     ;;
   verdict)
-    "${X[@]}" verdict -interp-json "$OUT/interp_all.json" -noise-json "$OUT/noise.json" -graph-json "$OUT/graph_whole.json" \
+    "${X[@]}" verdict -interp-json "$OUT/interp.json" -noise-json "$OUT/noise.json" -graph-json "$OUT/graph.json" \
       -o "$OUT/verdict"
     ;;
   earlier)
@@ -73,7 +76,7 @@ for step in $STEPS; do
     "${X[@]}" graph -pairs EMD-2566 -fit-neural -neural-crop 32 "${NET[@]}" -checkpoint-dir "$OUT/ckpt" -o "$OUT/graph_neural_2566"
     ;;
   *)
-    echo "run.sh: unknown step $step (want interp, noise, graph, verdict, earlier)" >&2
+    echo "run.sh: unknown step $step (want interp, noise, graph, graph-random, verdict, earlier)" >&2
     exit 2
     ;;
   esac

@@ -17,6 +17,12 @@ import (
 type Table struct {
 	Experiment string           `json:"experiment"`
 	Rows       []map[string]any `json:"rows"`
+	// Means are the JSON output's "means": for interp one row per
+	// resolution (and "all") and initialisation with the mean errors of
+	// each method; for noise one row per noise kind, method and SNR with
+	// its mean errors over the models (noise, method, snr, models,
+	// mean_mae, mean_max, mean_peak_mae). Graph has none.
+	Means []map[string]any `json:"means,omitempty"`
 }
 
 // ReadTable reads the JSON output of an experiment (WriteJSON).
@@ -44,10 +50,28 @@ func tableOf[R any](name string, cols []column[R], rows []R) (*Table, error) {
 }
 
 // Table returns the rows as Verdict reads them.
-func (r *InterpResults) Table() (*Table, error) { return tableOf("interp", interpColumns(), r.Rows) }
+func (r *InterpResults) Table() (*Table, error) {
+	return tableWithMeans("interp", interpColumns(), r.Rows, interpMeanColumns(), r.Means())
+}
 
 // Table returns the rows as Verdict reads them.
-func (r *NoiseResults) Table() (*Table, error) { return tableOf("noise", noiseColumns(), r.Rows) }
+func (r *NoiseResults) Table() (*Table, error) {
+	return tableWithMeans("noise", noiseColumns(), r.Rows, noiseCurveColumns(), r.curvePoints())
+}
+
+// tableWithMeans is tableOf with the means section as well.
+func tableWithMeans[R, M any](name string, cols []column[R], rows []R, meanCols []column[M], means []M) (*Table, error) {
+	t, err := tableOf(name, cols, rows)
+	if err != nil {
+		return nil, err
+	}
+	m, err := tableOf(name, meanCols, means)
+	if err != nil {
+		return nil, err
+	}
+	t.Means = m.Rows
+	return t, nil
+}
 
 // Table returns the rows as Verdict reads them.
 func (r *GraphResults) Table() (*Table, error) { return tableOf("graph", graphColumns(), r.Rows) }

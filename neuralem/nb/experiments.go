@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/neuralem/neuralem/neuralem/charts"
@@ -30,10 +31,12 @@ type ExperimentSizes struct {
 //     ∞; B-spline graphs of the shipped EMD-20026 crop (with the neural map
 //     of notebook 01) and of the whole EMD-2566 map.
 //   - full = true, what bench/experiments/run.sh runs (hours on 2 cores):
-//     all 14 models, whole maps up to 400,000 voxels (else the largest
-//     cube within that budget); every model in 15-voxel cubes with white
-//     and band-limited noise and three low-pass filters; neural maps of
-//     every pair of the shared data within 6 Å of their models.
+//     all 14 models, whole maps up to 24,000 voxels (else the largest
+//     cube within that budget: a 27-voxel cube, 8 regions); every model in
+//     15-voxel cubes with white and band-limited noise and three low-pass
+//     filters; errors on a reproducible 25 % of the control's non-zero
+//     voxels plus every peak; neural maps of every pair of the shared data
+//     within 6 Å of their models. Keep it in step with run.sh.
 func Experiments(full bool) ExperimentSizes {
 	inits := []string{experiment.InitLearned, experiment.InitRandom}
 	fit := CropFitOptions() // the cpu preset without a wall-clock cap
@@ -41,10 +44,10 @@ func Experiments(full bool) ExperimentSizes {
 		CheckpointDir: CachePath("experiments"), DataDir: SharedDir()}
 	if full {
 		interp := base
-		interp.MaxInputVoxels, interp.ControlFraction = 400000, 0.25
+		interp.MaxInputVoxels, interp.ControlFraction = 24000, 0.25
 		noise := experiment.NoiseOptions{InterpOptions: base, SNRs: []float64{1, 3, 10, math.Inf(1)},
 			Kinds: []experiment.NoiseKind{experiment.NoiseWhite, experiment.NoiseBand}, LowPass: []float64{0.5, 1, 2}, NoiseSeed: 1}
-		noise.CropVoxels = 15
+		noise.CropVoxels, noise.ControlFraction = 15, 0.25
 		graph := experiment.GraphOptions{DataDir: SharedDir(), FitNeural: true, ModelMargin: 6, Preset: CropPreset,
 			Config: fit.Config, Tiling: fit.Tiling, Init: experiment.InitLearned, CheckpointDir: base.CheckpointDir}
 		return ExperimentSizes{Interp: interp, Noise: noise, Graph: graph}
@@ -79,10 +82,14 @@ func ExperimentProgress(p experiment.Progress) {
 
 // InterpSeries returns the interpolation experiment's MAE against
 // resolution per method (the neural map once per initialisation), for
-// charts.InterpolationError.
-func InterpSeries(r *experiment.InterpResults) []charts.ErrorSeries {
+// charts.InterpolationError, from its table (InterpResults.Table, or a JSON
+// output read by Results).
+func InterpSeries(t *experiment.Table) []charts.ErrorSeries {
 	var out []charts.ErrorSeries
 	add := func(name string, res, mae float64) {
+		if math.IsNaN(res) || math.IsNaN(mae) {
+			return
+		}
 		for i := range out {
 			if out[i].Name == name {
 				out[i].Resolution, out[i].Error = append(out[i].Resolution, res), append(out[i].Error, mae)
@@ -92,44 +99,105 @@ func InterpSeries(r *experiment.InterpResults) []charts.ErrorSeries {
 		out = append(out, charts.ErrorSeries{Name: name, Resolution: []float64{res}, Error: []float64{mae}})
 	}
 	seen := map[string]bool{}
-	for _, row := range r.Rows {
-		if !math.IsNaN(row.Neural.MAE) {
-			add("neural, "+row.Init+" init", row.Resolution, row.Neural.MAE)
-		}
-		if seen[row.Model] { // the classical interpolators are the same in every initialisation's row
+	for _, row := range t.Rows {
+		res := num(row, "resolution_A")
+		add("neural, "+str(row, "init")+" init", res, num(row, "neural_mae"))
+		model := str(row, "model")
+		if seen[model] { // the classical interpolators are the same in every initialisation's row
 			continue
 		}
-		seen[row.Model] = true
-		add("trilinear", row.Resolution, row.Trilinear.MAE)
-		add("cubic B-spline", row.Resolution, row.BSpline.MAE)
+		seen[model] = true
+		add("trilinear", res, num(row, "trilinear_mae"))
+		add("cubic B-spline", res, num(row, "bspline_mae"))
 	}
 	return out
 }
 
 // NoiseSeries returns the noise experiment's mean MAE against peak/σ per
-// method for one noise kind, for charts.ErrorVsSNR.
-func NoiseSeries(r *experiment.NoiseResults, kind experiment.NoiseKind) []charts.SNRSeries {
+// method for one noise kind, for charts.ErrorVsSNR, from its table's means
+// (NoiseResults.Table, or a JSON output read by Results). The noise-free
+// point (peak/σ ∞) is every curve's last.
+func NoiseSeries(t *experiment.Table, kind experiment.NoiseKind) []charts.SNRSeries {
 	var out []charts.SNRSeries
-	for _, c := range r.Curves() {
-		if c.Kind == kind {
-			out = append(out, charts.SNRSeries{Name: c.Method, SNR: c.SNR, Error: c.MAE})
+	at := map[string]int{}
+	for _, row := range t.Means {
+		k, snr := str(row, "noise"), num(row, "snr")
+		if row["snr"] == "inf" {
+			snr = math.Inf(1)
 		}
+		if (k != string(kind) && k != string(experiment.NoiseNone)) || math.IsNaN(snr) {
+			continue
+		}
+		m := str(row, "method")
+		i, ok := at[m]
+		if !ok {
+			i, at[m] = len(out), len(out)
+			out = append(out, charts.SNRSeries{Name: m})
+		}
+		out[i].SNR, out[i].Error = append(out[i].SNR, snr), append(out[i].Error, num(row, "mean_mae"))
 	}
 	return out
 }
 
 // CAPoints returns the graph experiment's Cα metrics per graph (whole-model
-// rows), for charts.CAMetrics.
-func CAPoints(r *experiment.GraphResults) []charts.CAPoint {
+// rows), for charts.CAMetrics, from its table (GraphResults.Table, or a JSON
+// output read by Results).
+func CAPoints(t *experiment.Table) []charts.CAPoint {
 	var out []charts.CAPoint
-	for _, row := range r.Rows {
-		if row.Chain != "" && row.Chain != "all" {
+	for _, row := range t.Rows {
+		if c := str(row, "chain"); c != "" && c != "all" {
 			continue
 		}
-		out = append(out, charts.CAPoint{Series: row.Field, Label: row.Pair, Resolution: row.Resolution,
-			RMSD: row.CARMSD, Coverage: 100 * row.CACoverage, NodeFraction: 100 * row.CANodeFraction})
+		out = append(out, charts.CAPoint{Series: str(row, "field"), Label: str(row, "pair"), Resolution: num(row, "resolution_A"),
+			RMSD: num(row, "ca_rmsd_3A"), Coverage: num(row, "ca_cov_3A_pct"), NodeFraction: num(row, "ca_nodefrac_3A_pct")})
 	}
 	return out
+}
+
+// InterpChart is Figure 5 redrawn from an interpolation table: MAE against
+// resolution per method, log scale, with the paper's two lines.
+func InterpChart(t *experiment.Table) charts.Chart {
+	return Must1(charts.InterpolationError("MAE vs the 0.2 Å control, [0, 1] scale", InterpSeries(t), true,
+		charts.Ref{Value: 0.01, Label: "paper: neural < 0.01"}, charts.Ref{Value: 0.066, Label: "paper: linear 0.066 (mean)"}))
+}
+
+// NoiseChart is the noise experiment's chart for one noise kind: mean MAE
+// against the clean control vs peak/σ, one line per method, log scale.
+func NoiseChart(t *experiment.Table, kind experiment.NoiseKind) charts.Chart {
+	title := fmt.Sprintf("Interpolation error vs noise (%s noise, mean over the models)", kind)
+	return Must1(charts.ErrorVsSNR(title, "MAE vs clean control, [0, 1] scale", NoiseSeries(t, kind), true))
+}
+
+// CAChart is Figure 6's three Cα panels from a graph table, with the
+// paper's values as reference lines.
+func CAChart(t *experiment.Table) charts.Chart {
+	return Must1(charts.CAMetrics(CAPoints(t), [3][]charts.Ref{
+		{{Value: 1.13, Label: "paper, near-atomic: 1.13 Å"}},
+		{{Value: 99.4, Label: "paper, atomic: 99.4 %"}, {Value: 84.5, Label: "near-atomic: 84.5 %"}},
+		{{Value: 61.9, Label: "paper, mean: 61.9 %"}}}))
+}
+
+// Results reads the JSON output of a full-size run kept in the repository,
+// bench/experiments/results/NAME.json (interp, noise or graph; see the
+// README there for how each was made).
+func Results(name string) *experiment.Table {
+	f := Must1(os.Open(RepoPath(filepath.Join("bench", "experiments", "results", name+".json"))))
+	defer f.Close()
+	return Must1(experiment.ReadTable(f))
+}
+
+// num returns row[key] as a number (NaN when absent, null or not a number).
+func num(row map[string]any, key string) float64 {
+	if v, ok := row[key].(float64); ok {
+		return v
+	}
+	return math.NaN()
+}
+
+// str returns row[key] as a string ("" when absent or not a string).
+func str(row map[string]any, key string) string {
+	s, _ := row[key].(string)
+	return s
 }
 
 // VerdictMarkdown is the verdict as a markdown table.
