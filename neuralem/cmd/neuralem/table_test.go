@@ -489,6 +489,8 @@ func TestCLITable(t *testing.T) {
 		{name: "16 meta-train without -o", args: []string{"meta-train"}, code: 1, want: []string{"-o INIT.nemi is required"}},
 		{name: "16 meta-train --preset paper", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--preset", "paper"}, code: 1, want: []string{"--preset paper: want cpu", "GPU job"}},
 		{name: "16 meta-train --steps 0", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--steps", "0"}, code: 1, want: []string{"--steps 0: want"}},
+		{name: "16 meta-train --offgrid -1", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--offgrid", "-1"}, code: 1, want: []string{"--offgrid -1: want a number of off-grid points ≥ 0"}},
+		{name: "16 meta-train --offgrid too many", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--offgrid", "25696"}, code: 1, want: []string{"--offgrid 25696: want 0 to 25695", "16³ region"}},
 		{name: "16 meta-train --meta-lr 2", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--meta-lr", "2"}, code: 1, want: []string{"--meta-lr 2: want a Reptile step in (0, 1]"}},
 		{name: "16 meta-train over a map", args: []string{"meta-train", "-o", "{map}"}, code: 1, want: []string{"exists and is an MRC map, not an initialisation"}, setup: keepMap, check: checkMap},
 
