@@ -143,7 +143,7 @@ type Dataset struct {
 	// [−1, 1] scale as Regions[i].
 	OffValues [][]float32
 	// offPerm[s][q] is the index in OffGrid of the point that symmetry s
-	// (symmetryIndex) reads for its output point q.
+	// (numbered as symmetryOf numbers them) reads for its output point q.
 	offPerm [48][]int32
 }
 

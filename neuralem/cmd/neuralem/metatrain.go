@@ -107,7 +107,7 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var bar *progress.Bar
-	resumedAt := 0
+	resumedAt, reached := 0, 0
 	in, err := metainit.Run(ctx, opts, func(rp metainit.RunProgress) error {
 		switch {
 		case rp.Source != nil:
@@ -127,13 +127,14 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 				bar = progress.New(stderr, "meta-train", rp.Total)
 			}
 			tp := rp.Train
+			reached = tp.Step
 			bar.Update(tp.Step, fmt.Sprintf("MSE %.3g → %.3g after %d steps (%.1f s/outer step)", tp.Start, tp.Loss, t.InnerSteps,
 				tp.Elapsed.Seconds()/float64(max(tp.Step-resumedAt, 1))))
 		}
 		return nil
 	})
 	if bar != nil {
-		bar.Done(t.OuterSteps, "")
+		bar.Done(reached, "") // the step reached, not the planned total, when interrupted
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
