@@ -13,6 +13,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/molmap"
 	"github.com/neuralem/neuralem/neuralem/mrc"
+	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
 // Source is one map that training (or held-out) regions are drawn from:
@@ -129,6 +130,21 @@ type Dataset struct {
 	// scale, X fastest) of a region of Sources[From[i]].
 	Regions [][]float32
 	From    []int
+	// Lo[i] is the first voxel of region i in its source map.
+	Lo []geom.Index
+	// OffGrid are the off-grid points Q (DataOptions.OffGrid > 0; nil
+	// otherwise) in half-voxel units of the region: point q is at voxel
+	// coordinate q/2 from the region's first voxel, each component in
+	// [0, 2(Edge−1)], not all even (no voxel centre). Q is closed under
+	// the 48 symmetries of the cube (see offGridPoints).
+	OffGrid [][3]int
+	// OffValues[i] holds the cubic B-spline (grid.BSpline of the whole
+	// normalised source map) of region i at the points OffGrid, on the same
+	// [−1, 1] scale as Regions[i].
+	OffValues [][]float32
+	// offPerm[s][q] is the index in OffGrid of the point that symmetry s
+	// (numbered as symmetryOf numbers them) reads for its output point q.
+	offPerm [48][]int32
 }
 
 // DataOptions configure BuildDataset.
@@ -143,6 +159,19 @@ type DataOptions struct {
 	// always; emptier regions are kept with probability KeepEmpty. Masked
 	// maps are mostly empty; without this the training set would be too.
 	MinOccupied, KeepEmpty float64
+	// OffGrid is M, the number of off-grid points per region supervised
+	// with the B-spline of the source map (at least M: whole orbits of the
+	// cube's symmetries are taken; see Dataset.OffGrid). 0: voxel centres
+	// only (the shipped cpu initialisation was trained so).
+	OffGrid int
+}
+
+// MaxOffGrid returns the number of points of the 2×-upsampled lattice of a
+// region of edge voxels that are not voxel centres, (2·edge−1)³ − edge³:
+// the largest DataOptions.OffGrid.
+func MaxOffGrid(edge int) int {
+	n := 2*edge - 1
+	return n*n*n - edge*edge*edge
 }
 
 // DefaultDataOptions returns the options used by meta-train for regions of
@@ -171,12 +200,19 @@ func BuildDataset(ctx context.Context, sources []Source, opts DataOptions, progr
 	if len(sources) == 0 {
 		return nil, fmt.Errorf("metainit: dataset: no sources")
 	}
+	if opts.OffGrid < 0 || opts.OffGrid > MaxOffGrid(opts.Edge) {
+		return nil, fmt.Errorf("metainit: dataset: OffGrid = %d points, want 0 to %d (the non-voxel points of a %d³ region's half-voxel lattice)", opts.OffGrid, MaxOffGrid(opts.Edge), opts.Edge)
+	}
 	for _, s := range sources {
 		if err := s.validate(); err != nil {
 			return nil, fmt.Errorf("metainit: dataset: %w", err)
 		}
 	}
 	d := &Dataset{Edge: opts.Edge, Sources: sources}
+	if opts.OffGrid > 0 {
+		d.OffGrid = offGridPoints(opts.Edge, opts.OffGrid, opts.Seed)
+		d.offPerm = offGridPerms(d.OffGrid, opts.Edge)
+	}
 	for si, s := range sources {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -190,13 +226,27 @@ func BuildDataset(ctx context.Context, sources []Source, opts DataOptions, progr
 			return nil, fmt.Errorf("metainit: source %q: %w", s.Name, err)
 		}
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(si)+1))
-		regs, err := drawRegions(normed, s.Regions, opts, rng)
+		regs, los, err := drawRegions(normed, s.Regions, opts, rng)
 		if err != nil {
 			return nil, fmt.Errorf("metainit: source %q (%s): %w", s.Name, s.File(), err)
 		}
-		for _, r := range regs {
+		var bs *grid.BSpline
+		if d.OffGrid != nil {
+			if bs, err = grid.NewBSpline(normed); err != nil {
+				return nil, fmt.Errorf("metainit: source %q (%s): %w", s.Name, s.File(), err)
+			}
+		}
+		for ri, r := range regs {
 			d.Regions = append(d.Regions, r)
 			d.From = append(d.From, si)
+			d.Lo = append(d.Lo, los[ri])
+			if bs != nil {
+				v, err := offGridValues(bs, normed.Frame, los[ri], d.OffGrid)
+				if err != nil {
+					return nil, fmt.Errorf("metainit: source %q (%s): %w", s.Name, s.File(), err)
+				}
+				d.OffValues = append(d.OffValues, v)
+			}
 		}
 		if progress != nil {
 			progress(si+1, len(sources), s)
@@ -207,18 +257,20 @@ func BuildDataset(ctx context.Context, sources []Source, opts DataOptions, progr
 
 // drawRegions draws n regions of opts.Edge³ voxels from the normalised map
 // g at uniformly random positions, keeping empty ones with probability
-// opts.KeepEmpty. It gives up (an error) after 200·n draws.
-func drawRegions(g *grid.Grid, n int, opts DataOptions, rng *rand.Rand) ([][]float32, error) {
+// opts.KeepEmpty, and their first voxels. It gives up (an error) after
+// 200·n draws.
+func drawRegions(g *grid.Grid, n int, opts DataOptions, rng *rand.Rand) ([][]float32, []geom.Index, error) {
 	e := opts.Edge
 	for a := 0; a < 3; a++ {
 		if g.Shape[a] < e {
-			return nil, fmt.Errorf("map shape %v is smaller than a %d-voxel region along axis %d", g.Shape, e, a)
+			return nil, nil, fmt.Errorf("map shape %v is smaller than a %d-voxel region along axis %d", g.Shape, e, a)
 		}
 	}
 	var out [][]float32
+	var los []geom.Index
 	for tries := 0; len(out) < n; tries++ {
 		if tries >= 200*n {
-			return nil, fmt.Errorf("only %d of %d regions hold density on ≥ %g of their voxels after %d draws", len(out), n, opts.MinOccupied, tries)
+			return nil, nil, fmt.Errorf("only %d of %d regions hold density on ≥ %g of their voxels after %d draws", len(out), n, opts.MinOccupied, tries)
 		}
 		var lo geom.Index
 		for a := 0; a < 3; a++ {
@@ -235,8 +287,9 @@ func drawRegions(g *grid.Grid, n int, opts DataOptions, rng *rand.Rand) ([][]flo
 			continue
 		}
 		out = append(out, r)
+		los = append(los, lo)
 	}
-	return out, nil
+	return out, los, nil
 }
 
 // cube copies the e³ voxels of g starting at lo, X fastest.
@@ -260,13 +313,34 @@ type symmetry struct {
 
 var perms = [6][3]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}
 
-func randomSymmetry(rng *rand.Rand) symmetry {
-	s := symmetry{perm: perms[rng.IntN(6)]}
-	f := rng.IntN(8)
+// symmetryOf returns symmetry number id (0 … 47): permutation perms[id/8],
+// axis a flipped when bit a of id%8 is set.
+func symmetryOf(id int) symmetry {
+	s := symmetry{perm: perms[id/8]}
 	for a := 0; a < 3; a++ {
-		s.flip[a] = f&(1<<a) != 0
+		s.flip[a] = id%8&(1<<a) != 0
 	}
 	return s
+}
+
+// randomSymmetry draws the number of a symmetry (symmetryOf).
+func randomSymmetry(rng *rand.Rand) int {
+	p := rng.IntN(6)
+	return 8*p + rng.IntN(8)
+}
+
+// source returns the position (in the same lattice units) that s reads for
+// the output position out of a cube whose positions run from 0 to last.
+func (s symmetry) source(out [3]int, last int) [3]int {
+	var in [3]int
+	for a := 0; a < 3; a++ {
+		v := out[a]
+		if s.flip[a] {
+			v = last - v
+		}
+		in[s.perm[a]] = v
+	}
+	return in
 }
 
 // apply writes the region src (e³, X fastest) transformed by s into dst.
@@ -291,9 +365,108 @@ func (s symmetry) apply(dst, src []float32, e int) {
 
 // Sample returns region i of the dataset turned by a random symmetry of
 // the cube (the density has no preferred orientation, so every turned and
-// mirrored region is as valid a training example as the original).
+// mirrored region is as valid a training example as the original): its
+// Edge³ voxel values, followed, with off-grid points, by its values at
+// OffGrid turned by the same symmetry. They are the targets at Coords.
 func (d *Dataset) Sample(rng *rand.Rand, i int) []float32 {
-	out := make([]float32, len(d.Regions[i]))
-	randomSymmetry(rng).apply(out, d.Regions[i], d.Edge)
+	n := len(d.Regions[i])
+	out := make([]float32, n+len(d.OffGrid))
+	id := randomSymmetry(rng)
+	symmetryOf(id).apply(out[:n], d.Regions[i], d.Edge)
+	if len(d.OffGrid) > 0 {
+		src := d.OffValues[i]
+		for q, p := range d.offPerm[id] {
+			out[n+q] = src[p]
+		}
+	}
 	return out
+}
+
+// Coords returns the network inputs (siren.RegionCoords' [−1, 1] region
+// coordinates, N×3) of the targets Sample returns: the Edge³ voxel centres,
+// X fastest, then the off-grid points OffGrid (half-voxel position c maps
+// to −1 + c/(Edge−1)).
+func (d *Dataset) Coords() ([]float32, error) {
+	x, err := siren.RegionCoords([3]int{d.Edge, d.Edge, d.Edge})
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range d.OffGrid {
+		for a := 0; a < 3; a++ {
+			x = append(x, float32(-1+float64(q[a])/float64(d.Edge-1)))
+		}
+	}
+	return x, nil
+}
+
+// offGridPoints returns at least m points of the half-voxel lattice of a
+// region of edge voxels (components 0 … 2(edge−1), not all even), closed
+// under the 48 symmetries of the cube: the orbits of uniformly random
+// lattice points (drawn from seed; voxel centres and points already taken
+// are drawn again) until there are m points. The order is the order they
+// were taken in, so the same edge, m and seed give the same list.
+func offGridPoints(edge, m int, seed uint64) [][3]int {
+	last := 2 * (edge - 1)
+	rng := rand.New(rand.NewPCG(seed, 0x0ff9_21d))
+	taken := map[[3]int]bool{}
+	var out [][3]int
+	for len(out) < m {
+		p := [3]int{rng.IntN(last + 1), rng.IntN(last + 1), rng.IntN(last + 1)}
+		if p[0]%2 == 0 && p[1]%2 == 0 && p[2]%2 == 0 || taken[p] {
+			continue
+		}
+		for id := range 48 {
+			q := symmetryOf(id).source(p, last)
+			if !taken[q] {
+				taken[q] = true
+				out = append(out, q)
+			}
+		}
+	}
+	return out
+}
+
+// offGridPerms returns, for each symmetry, the index in q of the point it
+// reads for each output point of q (q must be closed under the symmetries).
+func offGridPerms(q [][3]int, edge int) [48][]int32 {
+	last := 2 * (edge - 1)
+	index := make(map[[3]int]int32, len(q))
+	for i, p := range q {
+		index[p] = int32(i)
+	}
+	var out [48][]int32
+	for id := range out {
+		s := symmetryOf(id)
+		out[id] = make([]int32, len(q))
+		for i, p := range q {
+			j, ok := index[s.source(p, last)]
+			if !ok {
+				panic(fmt.Sprintf("metainit: off-grid points not closed under symmetry %d at %v", id, p))
+			}
+			out[id][i] = j
+		}
+	}
+	return out
+}
+
+// offGridValues evaluates the B-spline bs of a map of frame f at the
+// off-grid points q of the region whose first voxel is lo.
+func offGridValues(bs *grid.BSpline, f grid.Frame, lo geom.Index, q [][3]int) ([]float32, error) {
+	pts := make([]geom.Point, len(q))
+	for i, p := range q {
+		var v geom.VoxelCoord
+		for a := 0; a < 3; a++ {
+			v[a] = float64(lo[a]) + float64(p[a])/2
+		}
+		pts[i] = f.ToPoint(v)
+	}
+	val := make([]float64, len(q))
+	if err := bs.Sample(pts, val, nil); err != nil {
+		return nil, fmt.Errorf("off-grid points of the region at voxel %v: %w", lo, err)
+	}
+	out := make([]float32, len(q))
+	for i, v := range val {
+		out[i] = float32(v)
+	}
+	return out, nil
 }

@@ -13,7 +13,13 @@
 // on each region for InnerSteps full-batch Adam steps with the fit's own
 // network and learning rate (siren.StackTrainer, the regions split over one
 // stack per core); θ moves a fraction ε of the way to the mean of the
-// trained weights, ε decaying linearly over the run. Everything is drawn
+// trained weights, ε decaying linearly over the run. With
+// DataOptions.OffGrid = M > 0 the inner loop is also supervised between
+// voxels: at a fixed set of at least M points of the region's half-voxel
+// lattice (closed under the cube's symmetries, so a turned region keeps
+// its points) whose targets are the cubic B-spline of the whole normalised
+// source map, every point weighted as a voxel in the MSE; the file records
+// M (Meta.OffGrid). Everything is drawn
 // from the seed and the outer step's number, so a run resumed from a
 // checkpoint (Run) continues exactly as it would have.
 //

@@ -59,6 +59,11 @@ type Meta struct {
 	// Method and its hyper-parameters (TrainOptions).
 	Method string       `json:"method"`
 	Train  TrainOptions `json:"train"`
+	// OffGrid is DataOptions.OffGrid: the inner loop was also supervised
+	// at this many (rounded up to whole symmetry orbits) off-grid points
+	// per region with the source map's cubic B-spline. 0 (absent in files
+	// made before it existed): voxel centres only.
+	OffGrid int `json:"offgrid_points,omitempty"`
 	// Done is the number of outer steps made (Train.OuterSteps when
 	// finished; fewer in a checkpoint).
 	Done int `json:"outer_steps_done"`

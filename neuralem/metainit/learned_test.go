@@ -29,6 +29,9 @@ func TestLearnedCPU(t *testing.T) {
 		t.Errorf("meta: %d of %d outer steps, preset %q, region edge %d; want a finished cpu run on 16³ regions",
 			in.Meta.Done, in.Meta.Train.OuterSteps, in.Meta.Preset, in.Meta.RegionEdge)
 	}
+	if in.Meta.OffGrid != 0 { // made before off-grid supervision existed: the field is absent
+		t.Errorf("shipped init: %d off-grid points recorded, want 0", in.Meta.OffGrid)
+	}
 	if len(in.SHA256) != 64 || in.Meta.Command == "" {
 		t.Errorf("SHA256 %q, command %q", in.SHA256, in.Meta.Command)
 	}

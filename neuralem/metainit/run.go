@@ -28,7 +28,8 @@ type RunOptions struct {
 	Sources []Source
 	HeldOut []string
 	// Data and Train are the dataset and Reptile options (Data.Edge is set
-	// from Edge and Data.Seed from Train.Seed).
+	// from Edge and Data.Seed from Train.Seed; Data.OffGrid is recorded in
+	// the file as Meta.OffGrid).
 	Data  DataOptions
 	Train TrainOptions
 	// Output is the .nemi path. It is written atomically every
@@ -157,6 +158,7 @@ func Run(ctx context.Context, opts RunOptions, progress func(RunProgress) error)
 	finish := func(in *Init) error {
 		in.Meta.Preset, in.Meta.RegionEdge = opts.Preset, opts.Edge
 		in.Meta.Sources, in.Meta.HeldOut = opts.Sources, opts.HeldOut
+		in.Meta.OffGrid = opts.Data.OffGrid
 		in.Meta.Command = opts.Command
 		in.Meta.Created = time.Now().UTC().Format(time.RFC3339)
 		in.Meta.Elapsed = before + time.Since(began)
@@ -195,6 +197,8 @@ func resumable(prev *Init, opts RunOptions) error {
 		return fmt.Errorf("region edge %d, now %d", prev.Meta.RegionEdge, opts.Edge)
 	case t != opts.Train:
 		return fmt.Errorf("training options %+v, now %+v", prev.Meta.Train, opts.Train)
+	case prev.Meta.OffGrid != opts.Data.OffGrid:
+		return fmt.Errorf("%d off-grid points, now %d", prev.Meta.OffGrid, opts.Data.OffGrid)
 	case len(prev.Meta.Sources) != len(opts.Sources):
 		return fmt.Errorf("%d sources, now %d", len(prev.Meta.Sources), len(opts.Sources))
 	}

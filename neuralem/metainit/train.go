@@ -129,7 +129,11 @@ type TrainProgress struct {
 // architecture: at each outer step it draws Batch regions (each turned by a
 // random symmetry of the cube), trains a copy of the current
 // initialisation θ on each for InnerSteps Adam steps (cfg's network, lr
-// InnerLR), and moves θ towards the mean of the trained weights.
+// InnerLR), and moves θ towards the mean of the trained weights. The inner
+// loss is the plain MSE over the targets Dataset.Sample returns at
+// Dataset.Coords: the voxel centres and, when the dataset has off-grid
+// points, those too, every point weighted equally (with M off-grid points
+// and Edge³ voxels, the off-grid points carry M/(M+Edge³) of the loss).
 //
 // start, if not nil, is a checkpoint to continue from (its Meta.Train must
 // equal opts, Workers aside; its Meta.Done outer steps are skipped).
@@ -146,7 +150,7 @@ func Train(ctx context.Context, ds *Dataset, cfg siren.Config, opts TrainOptions
 	if ds == nil || len(ds.Regions) == 0 {
 		return nil, fmt.Errorf("metainit: train: empty dataset")
 	}
-	x, err := siren.RegionCoords([3]int{ds.Edge, ds.Edge, ds.Edge})
+	x, err := ds.Coords()
 	if err != nil {
 		return nil, err
 	}

@@ -264,3 +264,52 @@ func TestShortenSchedule(t *testing.T) {
 		t.Error("shortening twice accepted")
 	}
 }
+
+// A Run with off-grid points is deterministic (two runs give the same
+// weights), differs from one without, records M in the file, and an output
+// made with another M is not resumed.
+func TestRunOffGrid(t *testing.T) {
+	crn := shared.Path(t, "models/sim/1CRN.cif")
+	dir := t.TempDir()
+	opts := RunOptions{Preset: "test", Config: tinyConfig(), Edge: 4,
+		Sources: []Source{{Name: "1CRN", Model: crn, Resolution: 2, Regions: 4}},
+		Data:    DefaultDataOptions(4, 0), Train: TrainOptions{OuterSteps: 3, Batch: 2, InnerSteps: 2, InnerLR: 1e-3, MetaLR: 0.5, Seed: 3, Workers: 1},
+		Command: "test"}
+	opts.Data.OffGrid = 60
+	run := func(name string, o RunOptions) *Init {
+		t.Helper()
+		o.Output = filepath.Join(dir, name)
+		if _, err := Run(context.Background(), o, nil); err != nil {
+			t.Fatal(err)
+		}
+		in, err := Load(o.Output)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	a, b := run("a.nemi", opts), run("b.nemi", opts)
+	plain := opts
+	plain.Data.OffGrid = 0
+	c := run("c.nemi", plain)
+	if a.Meta.OffGrid != 60 || c.Meta.OffGrid != 0 {
+		t.Errorf("recorded off-grid points %d and %d, want 60 and 0", a.Meta.OffGrid, c.Meta.OffGrid)
+	}
+	differ := false
+	for l := range a.Net.Layers {
+		for i, w := range a.Net.Layers[l].W {
+			if b.Net.Layers[l].W[i] != w {
+				t.Fatalf("two runs: layer %d W[%d] = %g and %g", l, i, w, b.Net.Layers[l].W[i])
+			}
+			differ = differ || c.Net.Layers[l].W[i] != w
+		}
+	}
+	if !differ {
+		t.Error("off-grid supervision left the weights exactly as without it")
+	}
+	other := plain
+	other.Output = filepath.Join(dir, "a.nemi")
+	if _, err := Run(context.Background(), other, nil); err == nil || !strings.Contains(err.Error(), "60 off-grid points, now 0") {
+		t.Errorf("resuming a file made with 60 off-grid points without them: %v", err)
+	}
+}

@@ -257,6 +257,9 @@ func printInfo(w io.Writer, v any) {
 			fmt.Fprintf(w, "  shortened: planned for %d outer steps, finished at %d (from step %d the meta step decayed linearly to %g)\n",
 				t.PlannedSteps, t.OuterSteps, t.ShortenedAt, t.MetaLRFinal)
 		}
+		if m.OffGrid > 0 {
+			fmt.Fprintf(w, "  off-grid supervision: %d points per region between voxels, targets the source map's cubic B-spline\n", m.OffGrid)
+		}
 		fmt.Fprintf(w, "  trained on %d sources; held out: %s\n", len(m.Sources), strings.Join(m.HeldOut, ", "))
 		fmt.Fprintf(w, "  made by: %s (%s)\n", m.Command, m.Created)
 		if m.Notes != "" {

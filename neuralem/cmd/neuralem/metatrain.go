@@ -42,6 +42,7 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", def.Seed, "seed of the initial network, the regions drawn and their symmetries")
 	workers := fs.Int("workers", 0, "goroutines, each with its own backend (0: one per core on the Go backend)")
 	every := fs.Int("checkpoint-every", 100, "write the output every this many outer steps")
+	offGrid := fs.Int("offgrid", 0, "also supervise the inner loop at this many off-grid points per region (half-voxel lattice positions that are not voxel centres, whole symmetry orbits, so at least this many) with the cubic B-spline of the source map; 0: voxel centres only")
 	shorten := fs.Bool("shorten", false, "finish the unfinished -o file in --steps outer steps instead of the number it was started for: from the step it reached, the Reptile step decays linearly to --meta-lr-final (recorded in the file, with both commands)")
 	asJSON := fs.Bool("json", false, "write a JSON summary to stdout")
 	onParsed(fs, func(set map[string]bool) error {
@@ -58,6 +59,7 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 			check(!*shorten || set["steps"], "shorten", *shorten, "it with --steps (the new total of outer steps)"),
 			check(*perMap > 0, "regions-per-map", *perMap, "a number of regions > 0"),
 			check(*perSim > 0, "regions-per-sim", *perSim, "a number of regions > 0"),
+			check(*offGrid >= 0, "offgrid", *offGrid, "a number of off-grid points ≥ 0 (0: voxel centres only)"),
 		)
 	})
 	if _, err := parse(fs, args, 0, 0); err != nil {
@@ -72,6 +74,9 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	p, err := neuralmap.PresetNetwork(*preset)
 	if err != nil {
 		return err
+	}
+	if m := metainit.MaxOffGrid(p.Tiling.Size); *offGrid > m {
+		return fmt.Errorf("--offgrid %d: want 0 to %d (the non-voxel points of a %d³ region's half-voxel lattice)", *offGrid, m, p.Tiling.Size)
 	}
 	if *data == "" {
 		*data = datadir.Shared()
@@ -89,15 +94,20 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	printSplit(stderr, split)
+	dataOpts := metainit.DefaultDataOptions(p.Tiling.Size, *seed)
+	dataOpts.OffGrid = *offGrid
+	if *offGrid > 0 {
+		fmt.Fprintf(stderr, "off-grid supervision: %d points per region (cubic B-spline targets)\n", *offGrid)
+	}
 	opts := metainit.RunOptions{
 		Preset: *preset, Config: p.Config, Edge: p.Tiling.Size, Sources: split.Train, HeldOut: heldOutNames(split),
-		Data: metainit.DefaultDataOptions(p.Tiling.Size, *seed), Train: t, Output: *out, CheckpointEvery: *every,
+		Data: dataOpts, Train: t, Output: *out, CheckpointEvery: *every,
 		Command: "neuralem meta-train " + strings.Join(args, " "), Shorten: *shorten,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var bar *progress.Bar
-	resumedAt := 0
+	resumedAt, reached := 0, 0
 	in, err := metainit.Run(ctx, opts, func(rp metainit.RunProgress) error {
 		switch {
 		case rp.Source != nil:
@@ -117,13 +127,14 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 				bar = progress.New(stderr, "meta-train", rp.Total)
 			}
 			tp := rp.Train
+			reached = tp.Step
 			bar.Update(tp.Step, fmt.Sprintf("MSE %.3g → %.3g after %d steps (%.1f s/outer step)", tp.Start, tp.Loss, t.InnerSteps,
 				tp.Elapsed.Seconds()/float64(max(tp.Step-resumedAt, 1))))
 		}
 		return nil
 	})
 	if bar != nil {
-		bar.Done(t.OuterSteps, "")
+		bar.Done(reached, "") // the step reached, not the planned total, when interrupted
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -132,11 +143,11 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sum := map[string]any{"output": *out, "sha256": in.SHA256, "outer_steps": in.Meta.Done, "seconds": in.Meta.Elapsed.Seconds(),
-		"sources": len(split.Train), "held_out": opts.HeldOut}
+		"sources": len(split.Train), "held_out": opts.HeldOut, "offgrid_points": in.Meta.OffGrid}
 	if *asJSON {
 		return writeJSON(stdout, sum)
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d outer steps, %.0f s of meta-training, sha256 %s\n", *out, in.Meta.Done, in.Meta.Elapsed.Seconds(), in.SHA256)
+	fmt.Fprintf(stdout, "wrote %s: %d outer steps, %d off-grid points per region, %.0f s of meta-training, sha256 %s\n", *out, in.Meta.Done, in.Meta.OffGrid, in.Meta.Elapsed.Seconds(), in.SHA256)
 	return nil
 }
 
