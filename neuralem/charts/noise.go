@@ -77,14 +77,16 @@ func ErrorVsSNR(title, yName string, series []SNRSeries, logY bool) (*charts.Lin
 	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "800px", Height: "420px"}),
+		charts.WithInitializationOpts(opts.Initialization{Width: "800px", Height: "470px"}),
 		charts.WithTitleOpts(opts.Title{Title: title}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "28px"}),
+		// Below the plot, wrapping onto a second row: a scrolling legend hid
+		// the last methods behind its pager.
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0px"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: SNRAxisName, NameLocation: "middle", NameGap: 25}),
 		// The y-axis name is centred along the axis: at the top it ran off the chart's left edge.
 		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: yName, NameLocation: "middle", NameGap: 50, Scale: opts.Bool(true)}),
-		charts.WithGridOpts(opts.Grid{Top: "70px", Left: "80px", Right: "40px"}),
+		charts.WithGridOpts(opts.Grid{Top: "50px", Left: "80px", Right: "40px", Bottom: "110px"}),
 	)
 	line.SetXAxis(cats)
 	for si, s := range series {
