@@ -43,7 +43,7 @@ type notebook struct {
 var notebooksToRun = []notebook{
 	{"01-neural-map.ipynb", 5},          // normalisation slices, loss (region 9, both inits), loss (all), 2 slice views
 	{"02-density-graph.ipynb", 4},       // walk paths, graph slab, 3-D graph vs model, distance histogram
-	{"03-reproduce-the-paper.ipynb", 3}, // interpolation error (Fig. 5), error vs noise, Cα metrics (Fig. 6)
+	{"03-reproduce-the-paper.ipynb", 7}, // notebook size: Fig. 5, error vs noise, Cα (Fig. 6); full size: Fig. 5, white and band noise, Cα
 	{"04-parameter-sweeps.ipynb", 7},    // lr × init (steps, MSE), width × ω0 (MSE, time), k × eps (sens, spec, nodes)
 }
 
