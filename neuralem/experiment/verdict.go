@@ -76,15 +76,18 @@ func tableWithMeans[R, M any](name string, cols []column[R], rows []R, meanCols 
 // Table returns the rows as Verdict reads them.
 func (r *GraphResults) Table() (*Table, error) { return tableOf("graph", graphColumns(), r.Rows) }
 
-// num returns row[key] as a number (NaN when absent or null).
-func num(row map[string]any, key string) float64 {
+// Num returns a table row's row[key] as a number (NaN when absent, null or
+// not a number).
+func Num(row map[string]any, key string) float64 {
 	if v, ok := row[key].(float64); ok {
 		return v
 	}
 	return math.NaN()
 }
 
-func str(row map[string]any, key string) string {
+// Str returns a table row's row[key] as text (a number formatted, "" when
+// absent or null).
+func Str(row map[string]any, key string) string {
 	switch v := row[key].(type) {
 	case string:
 		return v
@@ -152,7 +155,7 @@ func notMeasured(claim, paper, what string) VerdictRow {
 
 // column returns the distinct non-empty values of a column, in order.
 func (t *Table) column(key string) []string {
-	return distinct(t.Rows, func(r *map[string]any) string { return str(*r, key) })
+	return distinct(t.Rows, func(r *map[string]any) string { return Str(*r, key) })
 }
 
 func interpVerdict(t *Table) []VerdictRow {
@@ -167,16 +170,16 @@ func interpVerdict(t *Table) []VerdictRow {
 	}
 	var out []VerdictRow
 	for _, init := range t.column("init") {
-		rows := slices.DeleteFunc(slices.Clone(t.Rows), func(r map[string]any) bool { return str(r, "init") != init })
-		def := func(r map[string]any) bool { return !math.IsNaN(num(r, "neural_mae")) }
-		n, kt := share(rows, def, func(r map[string]any) bool { return num(r, "neural_mae") < num(r, "trilinear_mae") })
-		_, kb := share(rows, def, func(r map[string]any) bool { return num(r, "neural_mae") <= num(r, "bspline_mae") })
-		_, k01 := share(rows, def, func(r map[string]any) bool { return num(r, "neural_mae") < 0.01 })
+		rows := slices.DeleteFunc(slices.Clone(t.Rows), func(r map[string]any) bool { return Str(r, "init") != init })
+		def := func(r map[string]any) bool { return !math.IsNaN(Num(r, "neural_mae")) }
+		n, kt := share(rows, def, func(r map[string]any) bool { return Num(r, "neural_mae") < Num(r, "trilinear_mae") })
+		_, kb := share(rows, def, func(r map[string]any) bool { return Num(r, "neural_mae") <= Num(r, "bspline_mae") })
+		_, k01 := share(rows, def, func(r map[string]any) bool { return Num(r, "neural_mae") < 0.01 })
 		m := func(key string) float64 {
 			var xs []float64
 			for _, r := range rows {
 				if def(r) {
-					xs = append(xs, num(r, key))
+					xs = append(xs, Num(r, key))
 				}
 			}
 			return mean(xs)
@@ -184,10 +187,10 @@ func interpVerdict(t *Table) []VerdictRow {
 		out = append(out, VerdictRow{c1 + " (" + init + " init)", p1,
 			fmt.Sprintf("mean MAE neural %.4f, trilinear %.4f, cubic B-spline %.4f; neural < trilinear on %d/%d maps, ≤ B-spline on %d/%d, < 0.01 on %d/%d",
 				m("neural_mae"), m("trilinear_mae"), m("bspline_mae"), kt, n, kb, n, k01, n), holdsShare(frac(kt, n))})
-		np, kp := share(rows, func(r map[string]any) bool { return !math.IsNaN(num(r, "neural_peak_mae")) },
-			func(r map[string]any) bool { return num(r, "neural_peak_mae") < num(r, "trilinear_peak_mae") })
-		_, kpb := share(rows, func(r map[string]any) bool { return !math.IsNaN(num(r, "neural_peak_mae")) },
-			func(r map[string]any) bool { return num(r, "neural_peak_mae") <= num(r, "bspline_peak_mae") })
+		np, kp := share(rows, func(r map[string]any) bool { return !math.IsNaN(Num(r, "neural_peak_mae")) },
+			func(r map[string]any) bool { return Num(r, "neural_peak_mae") < Num(r, "trilinear_peak_mae") })
+		_, kpb := share(rows, func(r map[string]any) bool { return !math.IsNaN(Num(r, "neural_peak_mae")) },
+			func(r map[string]any) bool { return Num(r, "neural_peak_mae") <= Num(r, "bspline_peak_mae") })
 		out = append(out, VerdictRow{c2 + " (" + init + " init)", p2,
 			fmt.Sprintf("mean peak-height error neural %.4f (bias %+.4f), trilinear %.4f (bias %+.4f), B-spline %.4f; neural < trilinear on %d/%d maps, ≤ B-spline on %d/%d",
 				m("neural_peak_mae"), m("neural_peak_bias"), m("trilinear_peak_mae"), m("trilinear_peak_bias"), m("bspline_peak_mae"), kp, np, kpb, np),
@@ -210,18 +213,18 @@ func noiseVerdict(t *Table) []VerdictRow {
 	}
 	var neural []map[string]any
 	for _, r := range t.Rows {
-		if strings.HasPrefix(str(r, "method"), MethodNeural+"-") && str(r, "noise") != string(NoiseNone) {
+		if strings.HasPrefix(Str(r, "method"), MethodNeural+"-") && Str(r, "noise") != string(NoiseNone) {
 			neural = append(neural, r)
 		}
 	}
 	n, k := share(neural, func(r map[string]any) bool {
-		return !math.IsNaN(num(r, "train_mse")) && !math.IsNaN(num(r, "clean_mse"))
+		return !math.IsNaN(Num(r, "train_mse")) && !math.IsNaN(Num(r, "clean_mse"))
 	},
-		func(r map[string]any) bool { return num(r, "train_mse") >= num(r, "clean_mse") })
+		func(r map[string]any) bool { return Num(r, "train_mse") >= Num(r, "clean_mse") })
 	var ratios []float64
 	for _, r := range neural {
-		if c := num(r, "clean_mse"); c > 0 {
-			ratios = append(ratios, num(r, "train_mse")/c)
+		if c := Num(r, "clean_mse"); c > 0 {
+			ratios = append(ratios, Num(r, "train_mse")/c)
 		}
 	}
 	out := []VerdictRow{{c1, p1, fmt.Sprintf("%d/%d noisy fits ended with a training MSE at or above the clean input's (not fitting the noise); median training MSE / clean MSE %.3g",
@@ -232,19 +235,19 @@ func noiseVerdict(t *Table) []VerdictRow {
 	var conds []cond
 	mae := map[string]float64{}
 	for _, r := range t.Rows {
-		mae[str(r, "model")+"|"+str(r, "noise")+"|"+str(r, "snr")+"|"+str(r, "method")] = num(r, "mae")
+		mae[Str(r, "model")+"|"+Str(r, "noise")+"|"+Str(r, "snr")+"|"+Str(r, "method")] = Num(r, "mae")
 	}
 	for _, r := range t.Rows {
-		m := str(r, "method")
+		m := Str(r, "method")
 		if !strings.HasPrefix(m, MethodNeural+"-") {
 			continue
 		}
-		b, ok := mae[str(r, "model")+"|"+str(r, "noise")+"|"+str(r, "snr")+"|"+MethodBSpline]
-		a := num(r, "mae")
+		b, ok := mae[Str(r, "model")+"|"+Str(r, "noise")+"|"+Str(r, "snr")+"|"+MethodBSpline]
+		a := Num(r, "mae")
 		if !ok || math.IsNaN(a) || math.IsNaN(b) {
 			continue
 		}
-		c := cond{m, str(r, "noise"), str(r, "snr")}
+		c := cond{m, Str(r, "noise"), Str(r, "snr")}
 		if _, seen := by[c]; !seen {
 			conds = append(conds, c)
 		}
@@ -289,7 +292,7 @@ func graphVerdict(t *Table) []VerdictRow {
 	if t == nil {
 		return []VerdictRow{notMeasured(c1, p1, "graph"), notMeasured(c2, p2, "graph"), notMeasured(c3, p3, "graph"), notMeasured(c4, "—", "graph")}
 	}
-	whole := func(r map[string]any) bool { c := str(r, "chain"); return c == "all" || c == "" }
+	whole := func(r map[string]any) bool { c := Str(r, "chain"); return c == "all" || c == "" }
 	var out []VerdictRow
 	fields := t.column("field")
 	var goal []string
@@ -297,11 +300,11 @@ func graphVerdict(t *Table) []VerdictRow {
 	for _, f := range fields {
 		var near, atomic, all []map[string]any
 		for _, r := range t.Rows {
-			if str(r, "field") != f || !whole(r) {
+			if Str(r, "field") != f || !whole(r) {
 				continue
 			}
 			all = append(all, r)
-			if num(r, "resolution_A") > AtomicResolution {
+			if Num(r, "resolution_A") > AtomicResolution {
 				near = append(near, r)
 			} else {
 				atomic = append(atomic, r)
@@ -310,14 +313,14 @@ func graphVerdict(t *Table) []VerdictRow {
 		col := func(rows []map[string]any, key string) float64 {
 			xs := make([]float64, len(rows))
 			for i, r := range rows {
-				xs[i] = num(r, key)
+				xs[i] = Num(r, key)
 			}
 			return mean(xs)
 		}
 		pairs := func(rows []map[string]any) string {
 			s := make([]string, len(rows))
 			for i, r := range rows {
-				s[i] = fmt.Sprintf("%s %.3g/%.3g/%.2f", str(r, "pair"), num(r, "ca_cov_3A_pct"), num(r, "ca_nodefrac_3A_pct"), num(r, "ca_rmsd_3A"))
+				s[i] = fmt.Sprintf("%s %.3g/%.3g/%.2f", Str(r, "pair"), Num(r, "ca_cov_3A_pct"), Num(r, "ca_nodefrac_3A_pct"), Num(r, "ca_rmsd_3A"))
 			}
 			return strings.Join(s, ", ")
 		}
@@ -331,7 +334,7 @@ func graphVerdict(t *Table) []VerdictRow {
 			}
 			out = append(out, VerdictRow{c1 + " — " + f, p1, fmt.Sprintf("%d maps: coverage %.1f %%, RMSD %.2f Å", len(near), cov, rmsd), h})
 			n, k := share(near, func(map[string]any) bool { return true }, func(r map[string]any) bool {
-				return num(r, "ca_cov_3A_pct") >= 90 && num(r, "ca_nodefrac_3A_pct") >= 70 && num(r, "ca_rmsd_3A") <= 1.0
+				return Num(r, "ca_cov_3A_pct") >= 90 && Num(r, "ca_nodefrac_3A_pct") >= 70 && Num(r, "ca_rmsd_3A") <= 1.0
 			})
 			goal = append(goal, fmt.Sprintf("%s: %d/%d maps meet all three (coverage %%/node specificity %%/RMSD Å: %s)", f, k, n, pairs(near)))
 			goalHolds[f] = "no"

@@ -345,18 +345,10 @@ func (s symmetry) source(out [3]int, last int) [3]int {
 
 // apply writes the region src (e³, X fastest) transformed by s into dst.
 func (s symmetry) apply(dst, src []float32, e int) {
-	var in [3]int
 	for k := 0; k < e; k++ {
 		for j := 0; j < e; j++ {
 			for i := 0; i < e; i++ {
-				out := [3]int{i, j, k}
-				for a := 0; a < 3; a++ {
-					v := out[a]
-					if s.flip[a] {
-						v = e - 1 - v
-					}
-					in[s.perm[a]] = v
-				}
+				in := s.source([3]int{i, j, k}, e-1)
 				dst[i+e*(j+e*k)] = src[in[0]+e*(in[1]+e*in[2])]
 			}
 		}

@@ -100,15 +100,15 @@ func InterpSeries(t *experiment.Table) []charts.ErrorSeries {
 	}
 	seen := map[string]bool{}
 	for _, row := range t.Rows {
-		res := num(row, "resolution_A")
-		add("neural, "+str(row, "init")+" init", res, num(row, "neural_mae"))
-		model := str(row, "model")
+		res := experiment.Num(row, "resolution_A")
+		add("neural, "+experiment.Str(row, "init")+" init", res, experiment.Num(row, "neural_mae"))
+		model := experiment.Str(row, "model")
 		if seen[model] { // the classical interpolators are the same in every initialisation's row
 			continue
 		}
 		seen[model] = true
-		add("trilinear", res, num(row, "trilinear_mae"))
-		add("cubic B-spline", res, num(row, "bspline_mae"))
+		add("trilinear", res, experiment.Num(row, "trilinear_mae"))
+		add("cubic B-spline", res, experiment.Num(row, "bspline_mae"))
 	}
 	return out
 }
@@ -121,20 +121,20 @@ func NoiseSeries(t *experiment.Table, kind experiment.NoiseKind) []charts.SNRSer
 	var out []charts.SNRSeries
 	at := map[string]int{}
 	for _, row := range t.Means {
-		k, snr := str(row, "noise"), num(row, "snr")
+		k, snr := experiment.Str(row, "noise"), experiment.Num(row, "snr")
 		if row["snr"] == "inf" {
 			snr = math.Inf(1)
 		}
 		if (k != string(kind) && k != string(experiment.NoiseNone)) || math.IsNaN(snr) {
 			continue
 		}
-		m := str(row, "method")
+		m := experiment.Str(row, "method")
 		i, ok := at[m]
 		if !ok {
 			i, at[m] = len(out), len(out)
 			out = append(out, charts.SNRSeries{Name: m})
 		}
-		out[i].SNR, out[i].Error = append(out[i].SNR, snr), append(out[i].Error, num(row, "mean_mae"))
+		out[i].SNR, out[i].Error = append(out[i].SNR, snr), append(out[i].Error, experiment.Num(row, "mean_mae"))
 	}
 	return out
 }
@@ -145,11 +145,11 @@ func NoiseSeries(t *experiment.Table, kind experiment.NoiseKind) []charts.SNRSer
 func CAPoints(t *experiment.Table) []charts.CAPoint {
 	var out []charts.CAPoint
 	for _, row := range t.Rows {
-		if c := str(row, "chain"); c != "" && c != "all" {
+		if c := experiment.Str(row, "chain"); c != "" && c != "all" {
 			continue
 		}
-		out = append(out, charts.CAPoint{Series: str(row, "field"), Label: str(row, "pair"), Resolution: num(row, "resolution_A"),
-			RMSD: num(row, "ca_rmsd_3A"), Coverage: num(row, "ca_cov_3A_pct"), NodeFraction: num(row, "ca_nodefrac_3A_pct")})
+		out = append(out, charts.CAPoint{Series: experiment.Str(row, "field"), Label: experiment.Str(row, "pair"), Resolution: experiment.Num(row, "resolution_A"),
+			RMSD: experiment.Num(row, "ca_rmsd_3A"), Coverage: experiment.Num(row, "ca_cov_3A_pct"), NodeFraction: experiment.Num(row, "ca_nodefrac_3A_pct")})
 	}
 	return out
 }
@@ -184,20 +184,6 @@ func Results(name string) *experiment.Table {
 	f := Must1(os.Open(RepoPath(filepath.Join("bench", "experiments", "results", name+".json"))))
 	defer f.Close()
 	return Must1(experiment.ReadTable(f))
-}
-
-// num returns row[key] as a number (NaN when absent, null or not a number).
-func num(row map[string]any, key string) float64 {
-	if v, ok := row[key].(float64); ok {
-		return v
-	}
-	return math.NaN()
-}
-
-// str returns row[key] as a string ("" when absent or not a string).
-func str(row map[string]any, key string) string {
-	s, _ := row[key].(string)
-	return s
 }
 
 // VerdictMarkdown is the verdict as a markdown table.
