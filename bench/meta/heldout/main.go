@@ -11,6 +11,12 @@
 //   - sim: the held-out models 7A4M, 2SRC, 1D66, 9MQM simulated at 1.5, 2.5
 //     and 3.5 Å on R/3 grids.
 //
+// One more set is a training map, for tuning a fit setting (such as -lr) on
+// data the initialisation was trained on, never for reporting it:
+//
+//   - tune-emd0093: 48 regions drawn from EMD-0093 (3.4 Å, 1.34 Å voxels)
+//     with another seed than meta-training's.
+//
 // The stop rule is "best MSE below 1e-4" only (HighLoss = LowLoss = 1e-4,
 // so no natural-fit-point stop), capped at -cap steps; a region that does
 // not reach it counts as cap+1. Steps are counted as the fit reports them
@@ -122,6 +128,14 @@ func regionSet(name, data string) ([][]float32, error) {
 		return tiles(filepath.Join(data, "maps/emd2566_3j6b_chain9.mrc"))
 	case "emd20026":
 		ds, err := metainit.BuildDataset(context.Background(), split.HeldOutMaps[:1], metainit.DefaultDataOptions(16, 7), nil)
+		if err != nil {
+			return nil, err
+		}
+		return ds.Regions, nil
+	case "tune-emd0093":
+		src := split.Train[0]
+		src.Regions = 48
+		ds, err := metainit.BuildDataset(context.Background(), []metainit.Source{src}, metainit.DefaultDataOptions(16, 7), nil)
 		if err != nil {
 			return nil, err
 		}
