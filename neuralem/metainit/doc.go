@@ -39,11 +39,11 @@
 //
 // The cpu preset's initialisation ships in learned/cpu.nemi (embedded, so
 // fits work from any directory; learned/README.md gives the command that
-// made it, its training set and its checksum). Learned returns it; it is
-// opt-in (--init learned): Default, the initialisation fits start from
-// when none is asked for, is random weights for every preset, because
-// networks fitted from the learned weights keep small maxima between voxels
-// that double the nodes of a density graph (see Default). Resolve turns the
-// CLI's --init value into an Init. The paper preset has none (a GPU job:
-// see Learned).
+// made it, its training set and its checksum). Learned returns it, and it
+// is what cpu fits start from when no initialisation is asked for
+// (Default). It was meta-learned with off-grid supervision
+// (DataOptions.OffGrid): an initialisation trained on voxel centres only
+// leaves small maxima between voxels that double the nodes of a density
+// graph. Resolve turns the CLI's --init value into an Init. The paper
+// preset has none (a GPU job: see Learned) and starts from random weights.
 package metainit

@@ -76,20 +76,21 @@ func Learned(preset string) (*Init, error) {
 	return nil, fmt.Errorf("%w (%q): unknown preset", ErrNoLearned, preset)
 }
 
-// Default returns the initialisation a preset's fits start from by default:
-// nil (random weights) for every preset. The shipped cpu initialisation is
-// opt-in (Learned, --init learned): it fits the shipped default's regions in
-// 3.0× fewer steps and interpolates held-out simulated maps slightly better
-// (mean MAE 0.0135 against 0.0153), but the networks fitted from it keep
-// small maxima between voxels, where meta-training never looked, and the
-// demo's density graph gets 2.3× the nodes at half the specificity (34 %
-// against 71 %; bench/meta/README.md). A default that halves the graph's
-// specificity is not shipped; meta-training on off-grid points is the
-// next step.
+// Default returns the initialisation a preset's fits start from when none
+// is asked for: the shipped learned one for "cpu" (Learned), random weights
+// (nil) for "paper", which has none. The cpu initialisation was
+// meta-learned on voxel centres and on off-grid points between them (with
+// the training map's cubic B-spline as the target there), so the networks
+// fitted from it are as smooth between voxels as those fitted from random
+// weights: the demo's density graph has the nodes and specificity of the
+// random start, in about a third of the steps (learned/README.md,
+// bench/meta/README.md). --init random (Resolve) starts from random weights.
 func Default(preset string) (*Init, error) {
 	switch preset {
-	case "paper", "cpu":
+	case "paper":
 		return nil, nil
+	case "cpu":
+		return Learned(preset)
 	}
 	return nil, fmt.Errorf("%w (%q): unknown preset", ErrNoLearned, preset)
 }

@@ -29,8 +29,8 @@ func TestLearnedCPU(t *testing.T) {
 		t.Errorf("meta: %d of %d outer steps, preset %q, region edge %d; want a finished cpu run on 16³ regions",
 			in.Meta.Done, in.Meta.Train.OuterSteps, in.Meta.Preset, in.Meta.RegionEdge)
 	}
-	if in.Meta.OffGrid != 0 { // made before off-grid supervision existed: the field is absent
-		t.Errorf("shipped init: %d off-grid points recorded, want 0", in.Meta.OffGrid)
+	if in.Meta.OffGrid < 4096 { // the default: it must be smooth between voxels
+		t.Errorf("shipped init: %d off-grid points per region recorded, want ≥ 4096 (meta-trained between voxels too)", in.Meta.OffGrid)
 	}
 	if len(in.SHA256) != 64 || in.Meta.Command == "" {
 		t.Errorf("SHA256 %q, command %q", in.SHA256, in.Meta.Command)
@@ -51,10 +51,11 @@ func TestLearnedCPU(t *testing.T) {
 	if _, err := Learned("paper"); !errors.Is(err, ErrNoLearned) || !strings.Contains(err.Error(), "GPU") {
 		t.Errorf("Learned(paper): %v, want ErrNoLearned saying why", err)
 	}
-	for _, p := range []string{"paper", "cpu"} {
-		if in, err := Default(p); in != nil || err != nil {
-			t.Errorf("Default(%s) = %v, %v; want random (nil): the learned init is opt-in", p, in, err)
-		}
+	if in, err := Default("paper"); in != nil || err != nil {
+		t.Errorf("Default(paper) = %v, %v; want random (nil): no learned init ships for it", in, err)
+	}
+	if d, err := Default("cpu"); err != nil || d == nil || d.SHA256 != in.SHA256 {
+		t.Errorf("Default(cpu) = %v, %v; want the shipped learned init %s", d, err, in.SHA256)
 	}
 	if _, err := Default("gpu"); err == nil {
 		t.Error("Default(gpu) accepted an unknown preset")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
-	"github.com/neuralem/neuralem/neuralem/metainit"
 	"github.com/neuralem/neuralem/neuralem/model"
 	"github.com/neuralem/neuralem/neuralem/mrc"
 	"github.com/neuralem/neuralem/neuralem/neuralmap"
@@ -38,15 +37,14 @@ func CropMap() *grid.Grid {
 func CropModel() *model.Model { return Must1(model.ReadFile(RepoPath(CropModelFile))) }
 
 // CropFitOptions returns the options every notebook fits the crop with:
-// neuralmap.Preset(CropPreset) with the shipped learned initialisation
-// (metainit.Learned: opt-in, the preset itself starts from random weights;
-// set Init to nil for them), without its wall-clock cap (MaxTime; on a
+// neuralmap.Preset(CropPreset), so from the shipped learned initialisation
+// (metainit.Default; set Init to nil for random weights), without its
+// wall-clock cap (MaxTime; on a
 // shared or paused machine a time cap makes the result depend on the load:
 // the preset's step cap and stop rule decide), the crop's resolution, and a
 // checkpoint in the cache, so that a fit is made once and loaded afterwards.
 func CropFitOptions() neuralmap.FitOptions {
 	opts, _ := Must2(Must1(neuralmap.Preset(CropPreset)).Override(neuralmap.Override{MaxTime: new(time.Duration(0))}))
-	opts.Init = Must1(metainit.Learned(CropPreset))
 	opts.Resolution = CropResolution
 	opts.Checkpoint = CachePath(CropCheckpoint)
 	return opts

@@ -93,9 +93,8 @@ var PresetNames = []string{"paper", "cpu"}
 // Preset returns the fit options of a named preset: its network
 // (siren.Preset of the same name), the region tiling the network is sized
 // for, and its default initialisation (metainit.Default: random weights
-// for both; the cpu preset's learned initialisation is opt-in, set Init to
-// metainit.Learned("cpu"), because its fits keep small maxima between
-// voxels that double a density graph's nodes; see metainit.Default).
+// for "paper", the shipped learned initialisation for "cpu": set Init to
+// nil for random weights).
 // PresetNetwork is the preset without an initialisation.
 //
 //   - "paper": the paper's network (256 wide, 4 hidden sine layers) on the

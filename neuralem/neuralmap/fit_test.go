@@ -414,12 +414,12 @@ func TestPresetCPUInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, _ := PresetNetwork("cpu")
-	if p.Init != nil || p.Config != n.Config || p.Tiling != n.Tiling {
-		t.Fatalf("Preset(cpu) = %+v (init %v), want PresetNetwork(cpu) %+v with random weights (the learned init is opt-in)", p.Config, p.Init, n.Config)
-	}
 	in, err := metainit.Learned("cpu")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if p.Init == nil || p.Init.SHA256 != in.SHA256 || p.Config != n.Config || p.Tiling != n.Tiling {
+		t.Fatalf("Preset(cpu) = %+v (init %v), want PresetNetwork(cpu) %+v with the shipped learned init", p.Config, p.Init, n.Config)
 	}
 	if err := checkInit(in, p.Config, p.Tiling); err != nil {
 		t.Errorf("the shipped initialisation does not fit the cpu preset: %v", err)

@@ -362,8 +362,8 @@ func TestDemoEndToEnd(t *testing.T) {
 }
 
 // TestInitFlagAndMetaTrain meta-trains a (tiny) initialisation with the CLI,
-// fits the default from it, from the shipped one (--init learned) and from
-// random weights (the default), and checks what the
+// fits the default from it, from the shipped one (--init learned and no
+// --init: the default) and from random weights, and checks what the
 // files record: the .nem names its initialisation and checksum, info shows
 // both, and a resumed fit refuses another initialisation.
 func TestInitFlagAndMetaTrain(t *testing.T) {
@@ -408,7 +408,7 @@ func TestInitFlagAndMetaTrain(t *testing.T) {
 	}
 	for _, c := range []struct {
 		out, init, kind string
-	}{{"a.nem", nemi, "learned"}, {"b.nem", "", "random"}, {"c.nem", "random", "random"}, {"d.nem", "learned", "learned"}} {
+	}{{"a.nem", nemi, "learned"}, {"b.nem", "", "learned"}, {"c.nem", "random", "random"}, {"d.nem", "learned", "learned"}} {
 		var extra []string
 		if c.init != "" {
 			extra = []string{"--init", c.init}
@@ -424,7 +424,7 @@ func TestInitFlagAndMetaTrain(t *testing.T) {
 		if c.init == nemi && rec["sha256"] != mt["sha256"] {
 			t.Errorf("fit --init %s records sha256 %v, the file's is %v", nemi, rec["sha256"], mt["sha256"])
 		}
-		if c.init == "learned" && rec["name"] != "cpu (built in)" {
+		if (c.init == "learned" || c.init == "") && rec["name"] != "cpu (built in)" {
 			t.Errorf("--init learned records init %v, want the built-in cpu one", rec)
 		}
 		code, info, _ := cli(t, "info", filepath.Join(dir, c.out))
