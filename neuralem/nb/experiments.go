@@ -26,10 +26,11 @@ type ExperimentSizes struct {
 // wall-clock cap, checkpoints in the cache):
 //
 //   - full = false, notebook size (minutes on 2 cores): three simulated
-//     models (5gob 1.15 Å, 4oz7 1.65 Å, 1blu 2.1 Å) cut to 24-voxel cubes;
-//     the noise experiment on 4oz7 with white noise at peak/σ 1, 3, 10 and
-//     ∞; B-spline graphs of the shipped EMD-20026 crop (with the neural map
-//     of notebook 01) and of the whole EMD-2566 map.
+//     models the learned initialisation was not trained on (7a4m 1.22 Å,
+//     2src 1.5 Å, 1d66 2.7 Å; metainit.DefaultSplit) cut to 24-voxel
+//     cubes; the noise experiment on 2src with white noise at peak/σ 1, 3,
+//     10 and ∞; B-spline graphs of the shipped EMD-20026 crop (with the
+//     neural map of notebook 01) and of the whole EMD-2566 map.
 //   - full = true, what bench/experiments/run.sh runs (hours on 2 cores):
 //     all 14 models, whole maps up to 24,000 voxels (else the largest
 //     cube within that budget: a 27-voxel cube, 8 regions); every model in
@@ -54,9 +55,9 @@ func Experiments(full bool) ExperimentSizes {
 	}
 	interp := base
 	interp.Models = []experiment.SimModel{
-		{Name: "5gob", Path: "models/sim/5gob.pdb", Resolution: 1.15},
-		{Name: "4oz7", Path: "models/sim/4oz7.pdb", Resolution: 1.65},
-		{Name: "1blu", Path: "models/sim/1blu.pdb", Resolution: 2.1},
+		{Name: "7a4m", Path: "models/sim/7a4m.cif", Resolution: 1.22},
+		{Name: "2src", Path: "models/sim/2src.pdb", Resolution: 1.5},
+		{Name: "1d66", Path: "models/sim/1d66.pdb", Resolution: 2.7},
 	}
 	interp.CropVoxels = 24
 	noise := experiment.NoiseOptions{InterpOptions: base, SNRs: []float64{1, 3, 10, math.Inf(1)},
