@@ -18,17 +18,21 @@ if [ -x /work/bin/bench-quiet ]; then QUIET=(/work/bin/bench-quiet); fi
 nice -n 10 "$OUT/bin/heldout" -sets default,emd2566,emd20026,sim | tee "$OUT/heldout.md"
 
 # 2. The "Done when": the shipped default fitted from each initialisation (the cpu preset as
-#    shipped), one bench-quiet window each (a fit of the 18 regions takes minutes from random weights).
+#    shipped: learned is its default), then the demo end to end, in one bench-quiet window, two rounds
+#    alternating learned and random (fresh outputs: fit and demo resume an existing file).
 D=neuralem/testdata/default/emd20026_crop.mrc.gz
-for init in learned random; do
-  rm -f "$OUT/$init.nem"
-  "${QUIET[@]}" "$OUT/bin/neuralem" fit "$D" --init "$init" --json -o "$OUT/$init.nem" | tee "$OUT/fit_$init.json"
-done
-# The demo end to end from each initialisation (fresh output directories: the demo resumes its fit).
-for init in learned random; do
-  rm -rf "$OUT/demo_$init"
-  "${QUIET[@]}" "$OUT/bin/neuralem" demo --init "$init" --json -o "$OUT/demo_$init" > "$OUT/demo_$init.json"
-done
+donewhen() {
+  for round in 1 2; do
+    for init in learned random; do
+      rm -rf "$OUT/$init.nem" "$OUT/demo_$init"
+      /usr/bin/time -f "round $round fit $init wall %e s" "$OUT/bin/neuralem" fit "$D" --init $init --json -o "$OUT/$init.nem" > "$OUT/fit_${init}_$round.json"
+      /usr/bin/time -f "round $round demo $init wall %e s" "$OUT/bin/neuralem" demo --init $init --json -o "$OUT/demo_$init" > "$OUT/demo_${init}_$round.json"
+    done
+  done 2>&1 | grep wall
+}
+export -f donewhen
+export OUT D
+"${QUIET[@]}" bash -c donewhen | tee "$OUT/donewhen.txt"
 
 # 3. Interpolation (§3.1) on the held-out simulated models, 24-voxel cubes (8 regions of ≤ 16³ each),
 #    learned vs random initialisation, beside aligned trilinear and cubic B-spline. No wall-clock cap
