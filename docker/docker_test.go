@@ -386,7 +386,7 @@ func TestEntrypointCPU(t *testing.T) {
 	// A fit through the entrypoint writes a neural map (one region, two steps).
 	out := filepath.Join(dir, "one.nem")
 	if _, stderr, code := run(t, env, dir, ep, "fit", m, "-o", out, "--regions", "0",
-		"--region-size", "24", "--max-steps", "2", "--width", "8", "--hidden-layers", "1"); code != 0 {
+		"--region-size", "24", "--max-steps", "2", "--width", "8", "--hidden-layers", "1", "--init", "random"); code != 0 {
 		t.Fatalf("entrypoint.sh fit: exit %d\n%s", code, stderr)
 	}
 	nm, err := neuralmap.Load(out)
@@ -632,7 +632,7 @@ func TestK8sJobs(t *testing.T) {
 	}
 	base := []string{"NEURALEM_BIN=" + neuralem(t), "GOMLX_BACKEND=go", "SHARDS=2",
 		"MAP=" + defaultMap(t), "OUT=" + filepath.Join(data, "map.nem"),
-		"FIT_ARGS=--region-size 24 --max-steps 2 --width 8 --hidden-layers 1"}
+		"FIT_ARGS=--region-size 24 --max-steps 2 --width 8 --hidden-layers 1 --init random"}
 	for i := range 2 {
 		env := append(slices.Clone(base), fmt.Sprintf("JOB_COMPLETION_INDEX=%d", i))
 		if _, stderr, code := run(t, env, data, "bash", "-c", local(fit.script)); code != 0 {

@@ -33,7 +33,7 @@ import (
 
 // tinyFit makes a fit of the default map (27×35×40 voxels → 8 regions of
 // ≤ 24³) take a few seconds on a CPU.
-var tinyFit = []string{"--region-size", "24", "--max-steps", "20", "--width", "16", "--hidden-layers", "1"}
+var tinyFit = []string{"--region-size", "24", "--max-steps", "20", "--width", "16", "--hidden-layers", "1", "--init", "random"}
 
 const defaultRegions = 8
 
