@@ -480,3 +480,30 @@ func TestFitConstantRegions(t *testing.T) {
 		}
 	}
 }
+
+// PresetSteps gives the time estimate the median measured for the
+// initialisation a fit starts from: the shipped learned one's for it, the
+// random-weights median for random weights or any other initialisation,
+// and nothing for a preset without a measurement.
+func TestPresetSteps(t *testing.T) {
+	shipped, err := metainit.Learned("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *shipped
+	other.SHA256 = strings.Repeat("0", 64)
+	for _, c := range []struct {
+		name   string
+		in     *metainit.Init
+		median int
+		source string
+	}{{"random", nil, 155, "bench/siren/README.md"}, {"shipped", shipped, 50, "bench/meta/README.md"}, {"other file", &other, 155, "bench/siren/README.md"}} {
+		rec, ok := PresetSteps("cpu", c.in)
+		if !ok || rec.Median != c.median || !strings.Contains(rec.Source, c.source) {
+			t.Errorf("PresetSteps(cpu, %s) = %+v, %v; want median %d from %s", c.name, rec, ok, c.median, c.source)
+		}
+	}
+	if rec, ok := PresetSteps("paper", nil); ok {
+		t.Errorf("PresetSteps(paper) = %+v, want none measured", rec)
+	}
+}

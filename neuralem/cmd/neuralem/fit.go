@@ -477,12 +477,12 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 	var assumption string
 	if estSteps > 0 && p.Trained() > 0 {
 		steps, source := cfg.MaxSteps, fmt.Sprintf("no measured median for the %s preset: every region is assumed to run to the %d-step cap", preset, cfg.MaxSteps)
-		if rec, ok := neuralmap.PresetSteps(preset); ok {
+		if rec, ok := neuralmap.PresetSteps(preset, opts.Init); ok {
 			steps, source = rec.Median, fmt.Sprintf("the %s preset's measured median, %s", preset, rec.Source)
 			if len(overrides) > 0 {
 				source += "; the preset was overridden, so this median may not hold"
 			}
-			if opts.Init != nil {
+			if shipped, _ := neuralmap.PresetSteps(preset, nil); opts.Init != nil && rec == shipped {
 				source += "; measured from random initial weights, so a fit from a learned initialisation likely needs fewer (bench/meta/README.md)"
 			}
 		}
