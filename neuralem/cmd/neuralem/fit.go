@@ -188,7 +188,7 @@ func (f *fitFlags) initFor(opts neuralmap.FitOptions, seedSet bool) (*metainit.I
 	}
 	if err != nil {
 		if *f.init == "" {
-			return nil, fmt.Errorf("%w (--init random starts from random weights, for any network and region size)", err)
+			return nil, fmt.Errorf("--init (default for the %s preset: its shipped learned initialisation): %w; pass --init random to start from random weights (any network and region size)", *f.preset, err)
 		}
 		return nil, fmt.Errorf("--init %s: %w", *f.init, err)
 	}

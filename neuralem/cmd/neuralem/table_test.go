@@ -468,6 +468,8 @@ func TestCLITable(t *testing.T) {
 		{name: "16 --seed with the learned default", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "0", "--seed", "5", "--json"}, code: 1, want: []string{"--seed 5: want it with --init random only", "cpu (built in)"}},
 		{name: "16 --seed with a learned file", args: []string{"fit", "{map}", "--dry-run", "--width", "16", "--hidden-layers", "1", "--region-size", "24", "--init", "{tinyinit}", "--seed", "5"}, code: 1,
 			want: []string{"--seed 5: want it with --init random only", "tiny.nemi"}},
+		{name: "16 mismatched network (the learned default)", args: []string{"fit", "{map}", "--dry-run", "--width", "32"}, code: 1,
+			want: []string{"--init (default for the cpu preset: its shipped learned initialisation)", "Width 32", "pass --init random"}},
 		{name: "16 mismatched network (learned)", args: []string{"fit", "{map}", "--dry-run", "--init", "learned", "--width", "32"}, code: 1, want: []string{"Width 64", "Width 32"}},
 		{name: "16 mismatched region size (learned)", args: []string{"fit", "{map}", "--dry-run", "--init", "learned", "--region-size", "24"}, code: 1, want: []string{"16-voxel regions", "up to 24 voxels"}},
 		{name: "16 mismatched init file", args: []string{"fit", "{map}", "--dry-run", "--init", "{tinyinit}"}, code: 1, want: []string{"--init", "tiny.nemi", "Width 16", "Width 64"}},
