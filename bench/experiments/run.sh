@@ -50,7 +50,10 @@ for step in $STEPS; do
     # model's bounding box, normalised as the whole map: for the masked maps (EMD-20026,
     # EMD-2566, EMD-0093, masked within 4 Å or less of their models) that is all of their
     # density. Regions with no density (all zeros outside a mask) are set exactly, not trained.
-    # GRAPH_PAIRS=a,b runs a subset (empty: all five).
+    # GRAPH_PAIRS=a,b runs a subset (empty: all five). "learned" is the binary's shipped init:
+    # results/graph.json was made with the previous, voxel-only one (binary f0aeb85); since 11208f0 it
+    # is the off-grid one, and results/graph_shipped_emd2566.json / _emd20026.json are this step
+    # with GRAPH_PAIRS=EMD-2566, then GRAPH_PAIRS=EMD-20026 (binary fc0518e).
     "${X[@]}" graph "${CPU[@]}" -fit-neural -model-margin 6 -inits learned \
       -pairs "${GRAPH_PAIRS-}" -o "$OUT/graph"
     ;;
