@@ -116,18 +116,21 @@ type StepsRecord struct {
 // region of a named preset from the initialisation in (nil: random
 // weights), for time estimates; ok is false when none has been measured.
 // For an initialisation other than the preset's shipped one it returns the
-// random-weights median, which such a fit likely beats (the caller says
-// so). Change it when a preset or its shipped initialisation changes.
+// random-weights median, which such a fit likely beats, and Source says
+// so. Change it when a preset or its shipped initialisation changes.
 func PresetSteps(name string, in *metainit.Init) (rec StepsRecord, ok bool) {
 	if name != "cpu" {
 		return StepsRecord{}, false
 	}
-	if in != nil {
-		if shipped, err := metainit.Learned(name); err == nil && shipped.SHA256 == in.SHA256 {
-			return StepsRecord{50, "bench/meta/README.md § The shipped initialisation (a): medians of 58.5, 47.5 and 49.5 steps per 16³ region to MSE 1e-4 from the shipped initialisation on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}, true
-		}
+	random := StepsRecord{155, "bench/siren/README.md §1: 9,956 steps for the 64 regions of a 48³ crop of EMD-20026 from random weights, 144–160 per region"}
+	if in == nil {
+		return random, true
 	}
-	return StepsRecord{155, "bench/siren/README.md §1: 9,956 steps for the 64 regions of a 48³ crop of EMD-20026 from random weights, 144–160 per region"}, true
+	if shipped, err := metainit.Learned(name); err == nil && shipped.SHA256 == in.SHA256 {
+		return StepsRecord{50, "bench/meta/README.md § The shipped initialisation (a): medians of 58.5, 47.5 and 49.5 steps per 16³ region to MSE 1e-4 from the shipped initialisation on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}, true
+	}
+	random.Source += "; measured from random initial weights, so a fit from the learned initialisation " + in.Name + " likely needs fewer (bench/meta/README.md)"
+	return random, true
 }
 
 // TimeEstimate is an estimate of a fit's wall time from a few timed

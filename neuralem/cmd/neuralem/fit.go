@@ -482,9 +482,6 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 			if len(overrides) > 0 {
 				source += "; the preset was overridden, so this median may not hold"
 			}
-			if shipped, _ := neuralmap.PresetSteps(preset, nil); opts.Init != nil && rec == shipped {
-				source += "; measured from random initial weights, so a fit from a learned initialisation likely needs fewer (bench/meta/README.md)"
-			}
 		}
 		if steps == 0 {
 			steps, source = 1000, "no step cap and no measured median: 1,000 steps per region assumed"
