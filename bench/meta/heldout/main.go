@@ -18,8 +18,8 @@
 //     with another seed than meta-training's.
 //
 // The stop rule is "best MSE below -target" only (default 1e-4; HighLoss =
-// LowLoss = target, so no natural-fit-point stop), capped at -cap steps; a region that does
-// not reach it counts as cap+1. Steps are counted as the fit reports them
+// LowLoss = target, so no natural-fit-point stop), capped at -cap steps; a
+// region that does not reach it counts as cap+1. Steps are counted as the fit reports them
 // (updates made, the last one after the loss below the target was seen). Step
 // counts do not depend on the machine's load; the printed seconds do.
 //
@@ -131,28 +131,25 @@ func regionSet(name, data string) ([][]float32, error) {
 	case "emd2566":
 		return tiles(filepath.Join(data, "maps/emd2566_3j6b_chain9.mrc"))
 	case "emd20026":
-		ds, err := metainit.BuildDataset(context.Background(), split.HeldOutMaps[:1], metainit.DefaultDataOptions(16, 7), nil)
-		if err != nil {
-			return nil, err
-		}
-		return ds.Regions, nil
+		return drawn(split.HeldOutMaps[:1])
 	case "tune-emd0093":
 		src := split.Train[0]
 		src.Regions = 48
-		ds, err := metainit.BuildDataset(context.Background(), []metainit.Source{src}, metainit.DefaultDataOptions(16, 7), nil)
-		if err != nil {
-			return nil, err
-		}
-		return ds.Regions, nil
+		return drawn([]metainit.Source{src})
 	case "sim":
-		ds, err := metainit.BuildDataset(context.Background(), metainit.SimSources(split.HeldOutModels[:4], []float64{1.5, 2.5, 3.5}, nil, 8),
-			metainit.DefaultDataOptions(16, 7), nil)
-		if err != nil {
-			return nil, err
-		}
-		return ds.Regions, nil
+		return drawn(metainit.SimSources(split.HeldOutModels[:4], []float64{1.5, 2.5, 3.5}, nil, 8))
 	}
 	return nil, fmt.Errorf("unknown set %q", name)
+}
+
+// drawn returns the normalised 16³ regions drawn from sources as
+// meta-training draws them, with seed 7 (meta-training's default is 1).
+func drawn(sources []metainit.Source) ([][]float32, error) {
+	ds, err := metainit.BuildDataset(context.Background(), sources, metainit.DefaultDataOptions(16, 7), nil)
+	if err != nil {
+		return nil, err
+	}
+	return ds.Regions, nil
 }
 
 // tiles returns every region of the cpu tiling of a map, normalised as the
