@@ -85,14 +85,14 @@ func (t Threshold) Level() (float64, error) {
 func (t Threshold) String() string {
 	switch t.Kind {
 	case ThresholdAbsolute:
-		return fmt.Sprintf("density > %g", t.Value)
+		return fmt.Sprintf("density > %.4g", t.Value)
 	case ThresholdSigma:
 		l, _ := t.Level()
 		k := t.K
 		if k == 0 {
 			k = DefaultSigmaK
 		}
-		return fmt.Sprintf("density > μ+%gσ = %g (μ=%g, σ=%g)", k, l, t.Mean, t.Std)
+		return fmt.Sprintf("density > μ+%gσ = %.4g (μ = %.4g, σ = %.4g)", k, l, t.Mean, t.Std)
 	case ThresholdNone:
 		return "no density threshold"
 	}
