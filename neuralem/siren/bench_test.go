@@ -25,7 +25,7 @@ func benchStepLayout(b *testing.B, s int, lay testLayout) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr.loop.forward = lay.train
+	tr.loop.lossGrads = lay.train
 	if _, _, err := tr.Fit(context.Background(), x, y, nil); err != nil { // compile
 		b.Fatal(err)
 	}

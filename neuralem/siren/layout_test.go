@@ -8,25 +8,33 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL
 )
 
-// testLayout is a graph layout: the training forward (trainLoop.forward
-// for one network: x [3, N], parameters [out, in] → [1, N]) and the evaluation
-// forward (Evaluator.forward: x [N, 3], parameters [out, in] → [N, 1]).
-// Production uses feature-major to train and row-major to evaluate
-// (graph.go); the others are kept here to re-measure the choice
-// (BenchmarkLayoutStep32W256) and to check that all compute the same
-// function (TestLayoutsAgree).
+// testLayout is a graph layout: the training step's loss and gradients
+// (trainLoop.lossGrads for one network: x [3, N], parameters [out, in]) and
+// the evaluation forward (Evaluator.forward: x [N, 3], parameters
+// [out, in] → [N, 1]). Production trains feature-major with the backward
+// pass written out (backward.go) and evaluates row-major; the others are
+// kept here to re-measure the choice (BenchmarkLayoutStep32W256,
+// BenchmarkQueryLayout100k) and to check that all compute the same function
+// (TestLayoutsAgree).
 type testLayout struct {
-	name        string
-	train, eval forwardFunc
+	name  string
+	train lossGradFunc
+	eval  forwardFunc
+}
+
+// layout is a testLayout trained by autodiff.
+func layout(name string, train, eval forwardFunc) testLayout {
+	return testLayout{name, autodiffLossGrads(train), eval}
 }
 
 var (
-	featureMajor = testLayout{"feature-major", forwardStack, evalVia(forwardStack)}
+	featureMajor = testLayout{"feature-major", manualLossGrads, evalVia(forwardStack)}
 	allLayouts   = []testLayout{
 		featureMajor,
-		{"feature-major-blocks2", trainBlocks(2), evalVia(trainBlocks(2))},
-		{"feature-major-blocks4", trainBlocks(4), evalVia(trainBlocks(4))},
-		{"row-major", trainVia(forwardRows), forwardRows},
+		layout("feature-major-autodiff", forwardStack, evalVia(forwardStack)),
+		layout("feature-major-blocks2", trainBlocks(2), evalVia(trainBlocks(2))),
+		layout("feature-major-blocks4", trainBlocks(4), evalVia(trainBlocks(4))),
+		layout("row-major", trainVia(forwardRows), forwardRows),
 	}
 )
 
@@ -124,7 +132,7 @@ func TestLayoutsAgree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr.loop.forward = lay.train
+			tr.loop.lossGrads = lay.train
 			_, rep, err := tr.Fit(context.Background(), xs, ys, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", lay.name, err)

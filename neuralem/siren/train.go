@@ -24,11 +24,11 @@ type trainLoop struct {
 	sine     SineKind
 	step     *Exec
 	compiles int
-	// forward builds the outputs [K, 1, N] from the shared coordinates
-	// x [3, N] and the stacked parameters [K, …] (a stack of one: [1, N]
-	// from unstacked parameters, see forwardStack): forwardStack, or another
-	// layout under test (layout_test.go). Read when a graph is compiled.
-	forward forwardFunc
+	// lossGrads builds the step's losses and gradients: manualLossGrads
+	// (forwardStack with its backward pass written out), or autodiff of
+	// another layout under test (layout_test.go). Read when a graph is
+	// compiled.
+	lossGrads lossGradFunc
 }
 
 // forwardFunc builds a network output from input coordinates and
@@ -45,7 +45,7 @@ func newTrainLoop(backend compute.Backend, cfg Config, name, what string) (*trai
 	if err != nil {
 		return nil, err
 	}
-	t := &trainLoop{cfg: cfg, sine: sine, forward: forwardStack}
+	t := &trainLoop{cfg: cfg, sine: sine, lossGrads: manualLossGrads}
 	act := activation{kind: sine, grad: true}
 	nP := 2 * cfg.NumLayers()
 	// Inputs: x [3, N] (shared), y [K, 1, N], t (float32 scalar: 1-based
@@ -56,15 +56,7 @@ func newTrainLoop(backend compute.Backend, cfg Config, name, what string) (*trai
 		t.compiles++
 		x, y, tt := in[0], in[1], in[2]
 		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
-		out := t.forward(cfg, act, x, params)
-		sq := Square(Sub(out, y))
-		var lossK *Node
-		if sq.Rank() == 2 {
-			lossK = ReduceMean(sq, 1) // [1]
-		} else {
-			lossK = ReduceMean(sq, 1, 2) // [K]
-		}
-		grads := Gradient(ReduceAllSum(lossK), params...)
+		lossK, grads := t.lossGrads(cfg, act, x, y, params)
 		return append([]*Node{lossK}, adamUpdate(cfg, tt, params, m, v, grads)...)
 	}
 	exec, err := NewExec(backend, fn)

@@ -1,0 +1,153 @@
+package siren
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL
+)
+
+// lossGradFunc builds a training step's per-network losses [K] (a stack of
+// one: [1]) and the gradients of their sum with respect to params, from
+// the shared coordinates x [3, N], the targets y ([K, 1, N]; [1, N]) and
+// the parameters (see forwardStack for the shapes).
+type lossGradFunc func(cfg Config, act activation, x, y *Node, params []*Node) (lossK *Node, grads []*Node)
+
+// autodiffLossGrads is the loss and gradient of a forward by GoMLX's
+// autodiff: the reference the hand-written backward pass is tested
+// against, and the way other layouts are trained (layout_test.go).
+func autodiffLossGrads(forward forwardFunc) lossGradFunc {
+	return func(cfg Config, act activation, x, y *Node, params []*Node) (*Node, []*Node) {
+		lossK := mseK(Sub(forward(cfg, act, x, params), y))
+		return lossK, Gradient(ReduceAllSum(lossK), params...)
+	}
+}
+
+// mseK returns the per-network mean of the squared residual r ([1, N]:
+// [1]; [K, 1, N]: [K]).
+func mseK(r *Node) *Node {
+	sq := Square(r)
+	if sq.Rank() == 2 {
+		return ReduceMean(sq, 1)
+	}
+	return ReduceMean(sq, 1, 2)
+}
+
+// manualLossGrads is forwardStack's loss and gradient with the backward
+// pass written out, which the training step uses. It computes what
+// autodiff computes (TestManualGradsMatchAutodiff) with fewer passes over
+// the [out, N] activations:
+//
+//   - the gradient with respect to a layer's input is one matmul that
+//     yields the feature-major [in, N] layout directly; autodiff's matmul
+//     gradient yields [N, in] and transposes it (the Go backend's
+//     transpose is a strided copy);
+//   - bias gradients are matrix-vector products, not ReduceSum;
+//   - the sine's derivative is computed from the forward pass's reduced
+//     argument (the fast sine) or Cos (the backend's sine) and multiplied
+//     in once, without the identity and stop-gradient plumbing a custom
+//     gradient needs.
+//
+// A cpu-preset step is 5–8 % faster than with autodiff (bench/README.md),
+// less than the passes saved suggest: its elementwise ops run slower per
+// value in this graph, for reasons not found. The Evaluator keeps autodiff:
+// the same rewrite of its value-and-gradient graph was 25 % slower on the
+// gradient walk's small batches (64–512 points), 10 % faster at 4,096.
+func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*Node, []*Node) {
+	if x.Rank() != 2 || x.Shape().Dimensions[0] != 3 {
+		panic(fmt.Sprintf("siren: manualLossGrads: x shape %s, want [3, N]", x.Shape()))
+	}
+	n := x.Shape().Dimensions[1]
+	single := params[0].Rank() == 2
+	k, h := 1, x
+	if !single {
+		k = params[0].Shape().Dimensions[0]
+		h = BroadcastToDims(InsertAxes(x, 0), k, 3, n)
+	}
+	last := cfg.NumLayers() - 1
+	// Forward, keeping each layer's input h_l, its scaled weights and the
+	// derivative of its sine at the pre-activation.
+	ins := make([]*Node, last+1)
+	ws := make([]*Node, last+1)
+	dsin := make([]func() *Node, last)
+	for l := 0; l <= last; l++ {
+		w, b := params[2*l], params[2*l+1]
+		out, in := cfg.layerDims(l)
+		want := []int{k, out, in}
+		if single {
+			want = want[1:]
+		}
+		if !slices.Equal(w.Shape().Dimensions, want) {
+			panic(fmt.Sprintf("siren: manualLossGrads: layer %d weights %s, want %v", l, w.Shape(), want))
+		}
+		if l < last {
+			w = MulScalar(w, act.scale(cfg.omega(l)))
+			b = MulScalar(b, act.scale(cfg.omega(l)))
+		}
+		ins[l], ws[l] = h, w
+		var z *Node
+		if single {
+			z = Dot(w, h).Product() // [out, N]
+		} else {
+			z = DotGeneral(w, []int{2}, []int{0}, h, []int{1}, []int{0}) // [K, out, N]
+		}
+		z = Add(z, b)
+		if l < last {
+			z, dsin[l] = act.valueAndDerivative(z)
+		}
+		h = z
+	}
+	r := Sub(h, y)
+	lossK := mseK(r)
+
+	// Backward: delta is the gradient of the summed losses with respect to
+	// layer l's (scaled) pre-activation, [out, N] or [K, out, N].
+	grads := make([]*Node, len(params))
+	nAxis := 1 // the points axis of activations and deltas
+	if !single {
+		nAxis = 2
+	}
+	delta := MulScalar(r, 2/float64(n))
+	// Bias gradients sum the deltas over the points: as a matrix-vector
+	// product with ones, which the Go backend runs as a vectorised matmul
+	// (its ReduceSum over the last axis is a scalar loop).
+	ones := Ones(x.Graph(), shapes.Make(x.DType(), n))
+	for l := last; l >= 0; l-- {
+		var gw, gh *Node
+		if single {
+			gw = DotGeneral(delta, []int{1}, nil, ins[l], []int{1}, nil) // [out, in]
+		} else {
+			gw = DotGeneral(delta, []int{2}, []int{0}, ins[l], []int{2}, []int{0}) // [K, out, in]
+		}
+		gb := InsertAxes(DotGeneral(delta, []int{nAxis}, nil, ones, []int{0}, nil), -1) // [out, 1] or [K, out, 1]
+		if l < last {
+			a := act.scale(cfg.omega(l))
+			gw, gb = MulScalar(gw, a), MulScalar(gb, a)
+		}
+		grads[2*l], grads[2*l+1] = gw, gb
+		if l == 0 {
+			break
+		}
+		if single {
+			gh = DotGeneral(ws[l], []int{0}, nil, delta, []int{0}, nil) // [in, N]
+		} else {
+			gh = DotGeneral(ws[l], []int{1}, []int{0}, delta, []int{1}, []int{0}) // [K, in, N]
+		}
+		delta = Mul(gh, dsin[l-1]())
+	}
+	return lossK, grads
+}
+
+// valueAndDerivative returns the sine layer's output for the scaled
+// pre-activation z and a function that builds its derivative with respect
+// to z (no autodiff path: the hand-written backward pass calls it where it
+// multiplies the derivative in, so its ops run in the backward pass, as
+// autodiff's would).
+func (a activation) valueAndDerivative(z *Node) (y *Node, dy func() *Node) {
+	if a.kind != SineFast {
+		return Sin(z), func() *Node { return Cos(z) }
+	}
+	y, s := sinPiValue(z)
+	return y, func() *Node { return horner(s, cosPiC[:]) }
+}
