@@ -11,11 +11,15 @@
 //   - sim: the held-out models 7A4M, 2SRC, 1D66, 9MQM simulated at 1.5, 2.5
 //     and 3.5 Å on R/3 grids.
 //
-// One more set is a training map, for tuning a fit setting (such as -lr) on
-// data the initialisation was trained on, never for reporting it:
+// Three more sets are training maps, for tuning a fit setting (such as -lr)
+// on data the initialisation was trained on, never for reporting it: 48
+// regions drawn with another seed than meta-training's from
 //
-//   - tune-emd0093: 48 regions drawn from EMD-0093 (3.4 Å, 1.34 Å voxels)
-//     with another seed than meta-training's.
+//   - tune-emd0093: EMD-0093 (3.4 Å, 1.34 Å voxels, masked: many regions
+//     are nearly empty);
+//   - tune-ribo: ribocut4a (~4 Å, 0.94 Å voxels, unmasked);
+//   - tune-3ek3: the 3EK3 X-ray map (1.7 Å, 0.57 Å voxels: the closest to
+//     the shipped default's 1.75 Å and 0.65 Å).
 //
 // The stop rule is "best MSE below -target" only (default 1e-4; HighLoss =
 // LowLoss = target, so no natural-fit-point stop), capped at -cap steps; a
@@ -132,8 +136,8 @@ func regionSet(name, data string) ([][]float32, error) {
 		return tiles(filepath.Join(data, "maps/emd2566_3j6b_chain9.mrc"))
 	case "emd20026":
 		return drawn(split.HeldOutMaps[:1])
-	case "tune-emd0093":
-		src := split.Train[0]
+	case "tune-emd0093", "tune-ribo", "tune-3ek3":
+		src := split.Train[slices.Index([]string{"tune-emd0093", "tune-ribo", "tune-3ek3"}, name)]
 		src.Regions = 48
 		return drawn([]metainit.Source{src})
 	case "sim":
