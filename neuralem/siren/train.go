@@ -33,8 +33,8 @@ type trainLoop struct {
 
 // forwardFunc builds a network output from input coordinates and
 // parameters (W_0, b_0, W_1, b_1, …) with the sine layers computed by act;
-// the shapes are those of the graph that uses it (trainLoop.forward,
-// Evaluator.forward).
+// the shapes are those of the graph that uses it (forwardStack and the
+// training layouts under test through autodiffLossGrads; Evaluator.forward).
 type forwardFunc func(cfg Config, act activation, x *Node, params []*Node) *Node
 
 // newTrainLoop returns the training loop for cfg on backend (nil:
