@@ -21,7 +21,11 @@
 // source map, every point weighted as a voxel in the MSE; the file records
 // M (Meta.OffGrid). Everything is drawn
 // from the seed and the outer step's number, so a run resumed from a
-// checkpoint (Run) continues exactly as it would have.
+// checkpoint (Run) continues exactly as it would have. θ starts from random
+// weights drawn from the seed or, to fine-tune an initialisation with other
+// settings (say more inner steps), from that initialisation
+// (RunOptions.From, meta-train --from; its SHA-256 is recorded as
+// TrainOptions.From).
 //
 // The learned initialisation is a prior: the networks start from weights
 // that already represent "a typical piece of density", and a fit only has

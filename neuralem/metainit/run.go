@@ -47,6 +47,11 @@ type RunOptions struct {
 	// remaining steps). The file records the planned and the actual
 	// schedule, and both commands.
 	Shorten bool
+	// From, if not nil, is the initialisation meta-training starts from
+	// instead of random weights (fine-tuning it with other settings); its
+	// SHA-256 is recorded as Train.From, so a checkpoint resumes only from
+	// the same one. It must have a SHA256 (a loaded or built-in file).
+	From    *Init
 	Backend compute.Backend
 }
 
@@ -81,6 +86,12 @@ func Run(ctx context.Context, opts RunOptions, progress func(RunProgress) error)
 		if same(s.File(), opts.Output) {
 			return nil, fmt.Errorf("metainit: run: the output %s is the input %s of source %q", opts.Output, s.File(), s.Name)
 		}
+	}
+	if opts.From != nil {
+		if opts.From.SHA256 == "" {
+			return nil, fmt.Errorf("metainit: run: the initialisation %s to start from has no SHA-256 (save or load it first)", opts.From.Name)
+		}
+		opts.Train.From = opts.From.SHA256
 	}
 	lock, err := atomicfile.Lock(opts.Output)
 	if err != nil {
@@ -164,7 +175,7 @@ func Run(ctx context.Context, opts RunOptions, progress func(RunProgress) error)
 		in.Meta.Elapsed = before + time.Since(began)
 		return in.Save(opts.Output)
 	}
-	out, err := Train(ctx, ds, opts.Config, opts.Train, start, opts.Backend, func(p TrainProgress) error {
+	out, err := Train(ctx, ds, opts.Config, opts.Train, opts.From, start, opts.Backend, func(p TrainProgress) error {
 		save := p.Step%every == 0 && p.Step < p.Total
 		if save {
 			if err := finish(p.Init); err != nil {
@@ -195,6 +206,8 @@ func resumable(prev *Init, opts RunOptions) error {
 		return fmt.Errorf("network %s, now %s", prev.Net.Config.ArchString(), opts.Config.ArchString())
 	case prev.Meta.RegionEdge != opts.Edge:
 		return fmt.Errorf("region edge %d, now %d", prev.Meta.RegionEdge, opts.Edge)
+	case t.From != opts.Train.From:
+		return fmt.Errorf("started from %s, now from %s (meta-train --from)", startedFrom(t.From), startedFrom(opts.Train.From))
 	case t != opts.Train:
 		return fmt.Errorf("training options %+v, now %+v", prev.Meta.Train, opts.Train)
 	case prev.Meta.OffGrid != opts.Data.OffGrid:
@@ -208,6 +221,14 @@ func resumable(prev *Init, opts RunOptions) error {
 		}
 	}
 	return nil
+}
+
+// startedFrom describes TrainOptions.From.
+func startedFrom(sha string) string {
+	if sha == "" {
+		return "random weights"
+	}
+	return "the initialisation with sha256 " + sha
 }
 
 // same reports whether two paths name the same file (or, for a file that

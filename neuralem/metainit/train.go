@@ -30,11 +30,15 @@ type TrainOptions struct {
 	// linearly to MetaLRFinal at the last: θ ← θ + ε·(mean_k φ_k − θ).
 	MetaLR      float64 `json:"meta_lr"`
 	MetaLRFinal float64 `json:"meta_lr_final"`
-	// Seed draws the initial network (when not resuming) and, with the
-	// outer step's number, the regions and their symmetries of every outer
-	// step, so a run resumed from a checkpoint continues exactly as it
-	// would have.
+	// Seed draws the initial network (when not resuming, and From is
+	// empty) and, with the outer step's number, the regions and their
+	// symmetries of every outer step, so a run resumed from a checkpoint
+	// continues exactly as it would have.
 	Seed uint64 `json:"seed"`
+	// From is the SHA-256 of the initialisation the run started from
+	// (Train's from: fine-tuning an initialisation with other settings);
+	// empty: random weights drawn with Seed.
+	From string `json:"from,omitempty"`
 	// ShortenedAt and PlannedSteps record a run finished earlier than
 	// planned (Shorten): it was started for PlannedSteps outer steps and,
 	// from outer step ShortenedAt on, its meta step decays linearly from
@@ -135,17 +139,30 @@ type TrainProgress struct {
 // points, those too, every point weighted equally (with M off-grid points
 // and Edge³ voxels, the off-grid points carry M/(M+Edge³) of the loss).
 //
-// start, if not nil, is a checkpoint to continue from (its Meta.Train must
-// equal opts, Workers aside; its Meta.Done outer steps are skipped).
+// from, if not nil, is the initialisation to start from instead of random
+// weights (same network as cfg; opts.From must be its SHA256, and is
+// empty when from is nil). start, if not nil, is a checkpoint to continue
+// from (its Meta.Train must equal opts, Workers aside; its Meta.Done outer
+// steps are skipped).
 // progress, if not nil, is called after every outer step; an error it
 // returns stops training and is returned with the last complete
 // initialisation. Cancelling ctx does the same with ctx.Err().
-func Train(ctx context.Context, ds *Dataset, cfg siren.Config, opts TrainOptions, start *Init, backend compute.Backend, progress func(TrainProgress) error) (*Init, error) {
+func Train(ctx context.Context, ds *Dataset, cfg siren.Config, opts TrainOptions, from, start *Init, backend compute.Backend, progress func(TrainProgress) error) (*Init, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("metainit: %w", err)
+	}
+	switch {
+	case from == nil && opts.From != "":
+		return nil, fmt.Errorf("metainit: train: From = %s but no initialisation to start from", opts.From)
+	case from != nil && (from.SHA256 == "" || from.SHA256 != opts.From):
+		return nil, fmt.Errorf("metainit: train: starting from %s (sha256 %q) but From = %q", from.Name, from.SHA256, opts.From)
+	case from != nil:
+		if err := from.Check(cfg); err != nil {
+			return nil, err
+		}
 	}
 	if ds == nil || len(ds.Regions) == 0 {
 		return nil, fmt.Errorf("metainit: train: empty dataset")
@@ -174,6 +191,8 @@ func Train(ctx context.Context, ds *Dataset, cfg siren.Config, opts TrainOptions
 			return nil, fmt.Errorf("metainit: train: the checkpoint has %d outer steps, more than OuterSteps = %d", start.Meta.Done, opts.OuterSteps)
 		}
 		theta, done = start.Net.Clone(), start.Meta.Done
+	} else if from != nil {
+		theta = from.Net.Clone()
 	} else {
 		c := cfg
 		c.Seed = opts.Seed

@@ -51,7 +51,7 @@ func TestTrainReptileStep(t *testing.T) {
 	cfg := tinyConfig()
 	ds := tinyDataset(6)
 	opts := TrainOptions{OuterSteps: 1, Batch: 3, InnerSteps: 4, InnerLR: 2e-3, MetaLR: 0.5, Seed: 9, Workers: 2}
-	got, err := Train(context.Background(), ds, cfg, opts, nil, nil, nil)
+	got, err := Train(context.Background(), ds, cfg, opts, nil, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,12 +110,12 @@ func TestTrainResumeExact(t *testing.T) {
 	cfg := tinyConfig()
 	ds := tinyDataset(5)
 	opts := TrainOptions{OuterSteps: 4, Batch: 2, InnerSteps: 3, InnerLR: 1e-3, MetaLR: 0.8, MetaLRFinal: 0.2, Seed: 2, Workers: 1}
-	full, err := Train(context.Background(), ds, cfg, opts, nil, nil, nil)
+	full, err := Train(context.Background(), ds, cfg, opts, nil, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := errors.New("stop")
-	part, err := Train(context.Background(), ds, cfg, opts, nil, nil, func(p TrainProgress) error {
+	part, err := Train(context.Background(), ds, cfg, opts, nil, nil, nil, func(p TrainProgress) error {
 		if p.Step == 2 {
 			return stop
 		}
@@ -124,7 +124,7 @@ func TestTrainResumeExact(t *testing.T) {
 	if !errors.Is(err, stop) || part.Meta.Done != 2 {
 		t.Fatalf("stopped run: %v, %d steps done; want the callback's error after 2", err, part.Meta.Done)
 	}
-	rest, err := Train(context.Background(), ds, cfg, opts, part, nil, nil)
+	rest, err := Train(context.Background(), ds, cfg, opts, nil, part, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestTrainResumeExact(t *testing.T) {
 	}
 	other := opts
 	other.InnerSteps = 5
-	if _, err := Train(context.Background(), ds, cfg, other, part, nil, nil); err == nil || !strings.Contains(err.Error(), "checkpoint was made with") {
+	if _, err := Train(context.Background(), ds, cfg, other, nil, part, nil, nil); err == nil || !strings.Contains(err.Error(), "checkpoint was made with") {
 		t.Errorf("resume with other options: %v", err)
 	}
 }
@@ -221,6 +221,20 @@ func TestRunCheckpoint(t *testing.T) {
 	changed.Train.MetaLR = 0.4
 	if _, err := Run(context.Background(), changed, nil); err == nil || !strings.Contains(err.Error(), "made differently") {
 		t.Errorf("other options on an existing file: %v", err)
+	}
+	// Fine-tuning: a run from an initialisation records it, and a file made
+	// from random weights is not resumed as a fine-tune.
+	fromFull := opts
+	fromFull.From, fromFull.Output = full, filepath.Join(dir, "c.nemi")
+	fromFull.Train.OuterSteps = 1
+	c, err := Run(context.Background(), fromFull, nil)
+	if err != nil || c.Meta.Train.From != full.SHA256 {
+		t.Fatalf("run from an initialisation: %v, Train.From %q, want %s", err, c.Meta.Train.From, full.SHA256)
+	}
+	fromFull.Output = opts.Output
+	fromFull.Train.OuterSteps = 5
+	if _, err := Run(context.Background(), fromFull, nil); err == nil || !strings.Contains(err.Error(), "started from random weights, now from the initialisation with sha256 "+full.SHA256) {
+		t.Errorf("a random-weights file resumed as a fine-tune: %v", err)
 	}
 	opts.Output = crn
 	if _, err := Run(context.Background(), opts, nil); err == nil || !strings.Contains(err.Error(), "is the input") {
@@ -311,5 +325,63 @@ func TestRunOffGrid(t *testing.T) {
 	other.Output = filepath.Join(dir, "a.nemi")
 	if _, err := Run(context.Background(), other, nil); err == nil || !strings.Contains(err.Error(), "60 off-grid points, now 0") {
 		t.Errorf("resuming a file made with 60 off-grid points without them: %v", err)
+	}
+}
+
+// Train from an initialisation starts from its weights (with a negligible
+// meta step it returns them), records its SHA-256 in Train.From, and
+// refuses a missing, mismatched or other-network start, and a checkpoint
+// of the run resumed without it.
+func TestTrainFrom(t *testing.T) {
+	cfg := tinyConfig()
+	ds := tinyDataset(5)
+	opts := TrainOptions{OuterSteps: 2, Batch: 2, InnerSteps: 3, InnerLR: 1e-3, MetaLR: 0.8, MetaLRFinal: 0.2, Seed: 2, Workers: 1}
+	a, err := Train(context.Background(), ds, cfg, opts, nil, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Meta.Preset, a.Meta.RegionEdge = "tiny", 4 // what Run records
+	path := filepath.Join(t.TempDir(), "a"+FileExt)
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = Load(path); err != nil {
+		t.Fatal(err)
+	}
+	fine := TrainOptions{OuterSteps: 2, Batch: 2, InnerSteps: 5, InnerLR: 1e-3, MetaLR: 1e-9, MetaLRFinal: 0, Seed: 3, Workers: 1, From: a.SHA256}
+	b, err := Train(context.Background(), ds, cfg, fine, a, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Meta.Train.From != a.SHA256 {
+		t.Errorf("Train.From = %q, want %q", b.Meta.Train.From, a.SHA256)
+	}
+	for l := range a.Net.Layers {
+		for i, w := range a.Net.Layers[l].W {
+			if d := math.Abs(float64(b.Net.Layers[l].W[i] - w)); d > 1e-6 {
+				t.Fatalf("layer %d W[%d] = %g after a 1e-9 meta step from %g: not started from the initialisation", l, i, b.Net.Layers[l].W[i], w)
+			}
+		}
+	}
+	noFrom := fine
+	noFrom.From = ""
+	other := tinyConfig()
+	other.Width++
+	for _, c := range []struct {
+		name  string
+		opts  TrainOptions
+		from  *Init
+		start *Init
+		cfg   siren.Config
+		want  string
+	}{
+		{"From without an initialisation", fine, nil, nil, cfg, "no initialisation to start from"},
+		{"an initialisation without From", noFrom, a, nil, cfg, "but From ="},
+		{"another network", fine, a, nil, other, "network"},
+		{"its checkpoint resumed without From", noFrom, nil, b, cfg, "checkpoint was made with"},
+	} {
+		if _, err := Train(context.Background(), ds, c.cfg, c.opts, c.from, c.start, nil, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
+		}
 	}
 }

@@ -260,6 +260,9 @@ func printInfo(w io.Writer, v any) {
 		if m.OffGrid > 0 {
 			fmt.Fprintf(w, "  off-grid supervision: %d points per region between voxels, targets the source map's cubic B-spline\n", m.OffGrid)
 		}
+		if t.From != "" {
+			fmt.Fprintf(w, "  started from the initialisation with sha256 %s (fine-tuned; the command says which file)\n", t.From)
+		}
 		fmt.Fprintf(w, "  trained on %d sources; held out: %s\n", len(m.Sources), strings.Join(m.HeldOut, ", "))
 		fmt.Fprintf(w, "  made by: %s (%s)\n", m.Command, m.Created)
 		if m.Notes != "" {

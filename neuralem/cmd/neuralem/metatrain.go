@@ -44,6 +44,7 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	every := fs.Int("checkpoint-every", 100, "write the output every this many outer steps")
 	offGrid := fs.Int("offgrid", 0, "also supervise the inner loop at this many off-grid points per region (half-voxel lattice positions that are not voxel centres, whole symmetry orbits, so at least this many) with the cubic B-spline of the source map; 0: voxel centres only")
 	shorten := fs.Bool("shorten", false, "finish the unfinished -o file in --steps outer steps instead of the number it was started for: from the step it reached, the Reptile step decays linearly to --meta-lr-final (recorded in the file, with both commands)")
+	from := fs.String("from", "", "start from this initialisation instead of random weights (learned: the preset's shipped one, or a finished "+metainit.FileExt+" file): fine-tunes it with the settings given here; recorded (its sha256) in the output")
 	asJSON := fs.Bool("json", false, "write a JSON summary to stdout")
 	onParsed(fs, func(set map[string]bool) error {
 		return firstErr(
@@ -68,7 +69,11 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return fmt.Errorf("-o INIT%s is required", metainit.FileExt)
 	}
-	if err := checkOutput("-o", *out, kindInit, false); err != nil {
+	var inputs []string
+	if *from != "" && *from != metainit.KindLearned {
+		inputs = append(inputs, *from)
+	}
+	if err := checkOutput("-o", *out, kindInit, false, inputs...); err != nil {
 		return err
 	}
 	p, err := neuralmap.PresetNetwork(*preset)
@@ -80,6 +85,15 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if *data == "" {
 		*data = datadir.Shared()
+	}
+	var fromInit *metainit.Init
+	if *from != "" {
+		if *from == metainit.KindRandom {
+			return fmt.Errorf("--from random: leave --from out to start from random weights")
+		}
+		if fromInit, err = metainit.Resolve(*from, *preset, p.Config); err != nil {
+			return fmt.Errorf("--from %s: %w", *from, err)
+		}
 	}
 	split, err := metaSplit(*data, *maps, *models, *resolutions, *perMap, *perSim)
 	if err != nil {
@@ -102,7 +116,10 @@ func runMetaTrain(args []string, stdout, stderr io.Writer) error {
 	opts := metainit.RunOptions{
 		Preset: *preset, Config: p.Config, Edge: p.Tiling.Size, Sources: split.Train, HeldOut: heldOutNames(split),
 		Data: dataOpts, Train: t, Output: *out, CheckpointEvery: *every,
-		Command: "neuralem meta-train " + strings.Join(args, " "), Shorten: *shorten,
+		Command: "neuralem meta-train " + strings.Join(args, " "), Shorten: *shorten, From: fromInit,
+	}
+	if fromInit != nil {
+		fmt.Fprintf(stderr, "starting from %s (sha256 %s)\n", fromInit.Name, fromInit.SHA256)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

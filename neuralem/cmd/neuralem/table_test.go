@@ -151,8 +151,8 @@ func newFixtures(t *testing.T) *fixtures {
 	mustCLI(t, append([]string{"fit", f.p("map"), "-o", add("shard2", "s2.nem"), "--shard", "2/2", "--resolution", "3"}, tiny...)...)
 	// Initialisations for tiny's network (random weights stand in for
 	// learned ones): finished, and an unfinished checkpoint.
-	writeInit(t, add("tinyinit", "tiny.nemi"), 3, 0)
-	writeInit(t, add("halfinit", "half.nemi"), 1, 500)
+	writeInit(t, add("tinyinit", "tiny.nemi"), 3, 0, "")
+	writeInit(t, add("halfinit", "half.nemi"), 1, 500, strings.Repeat("ab", 32))
 	learned := append(tiny[:len(tiny)-2:len(tiny)-2], "--init", f.p("tinyinit"))
 	mustCLI(t, append([]string{"fit", f.p("map"), "-o", add("ishard2", "is2.nem"), "--shard", "2/2", "--resolution", "2"}, learned...)...)
 	rewriteNEM(t, f.p("nem"), add("huge", "huge.nem"), func(m map[string]any) {
@@ -203,7 +203,7 @@ func newFixtures(t *testing.T) *fixtures {
 // writeInit writes an initialisation for the table's tiny network (the
 // cpu preset's ω0, width 16, one hidden layer, 24-voxel regions) with done
 // of 3 outer steps made.
-func writeInit(t *testing.T, path string, done, offGrid int) {
+func writeInit(t *testing.T, path string, done, offGrid int, from string) {
 	t.Helper()
 	cfg, err := siren.Preset("cpu")
 	if err != nil {
@@ -215,7 +215,7 @@ func writeInit(t *testing.T, path string, done, offGrid int) {
 		t.Fatal(err)
 	}
 	o := metainit.DefaultTrainOptions()
-	o.OuterSteps = 3
+	o.OuterSteps, o.From = 3, from
 	in := &metainit.Init{Net: net, Meta: metainit.Meta{Preset: "cpu", RegionEdge: 24, Method: "reptile", Train: o, Done: done, OffGrid: offGrid,
 		Command: "written by table_test.go", Created: "2026-01-01T00:00:00Z"}}
 	if err := in.Save(path); err != nil {
@@ -485,8 +485,8 @@ func TestCLITable(t *testing.T) {
 		{name: "16 merge of shards from different inits", args: []string{"merge", "{shard1}", "{ishard2}", "-o", "{dir}/mi.nem"}, code: 1,
 			want: []string{"initial weights differs", "s1.nem has random", "is2.nem has learned tiny.nemi (sha256 "}, check: noEntries("mi.nem*")},
 		{name: "16 info of a .nem shows its init", args: []string{"info", "{ishard2}"}, code: 0, want: []string{"initial weights: learned tiny.nemi (sha256 "}},
-		{name: "16 info of a .nemi", args: []string{"info", "{tinyinit}"}, code: 0, want: []string{"SIREN initialisation for the cpu preset", "3 of 3 outer steps (finished)", "written by table_test.go"}, not: []string{"off-grid"}},
-		{name: "16 info of an unfinished .nemi", args: []string{"info", "{halfinit}"}, code: 0, want: []string{"1 of 3 outer steps (UNFINISHED", "off-grid supervision: 500 points per region"}},
+		{name: "16 info of a .nemi", args: []string{"info", "{tinyinit}"}, code: 0, want: []string{"SIREN initialisation for the cpu preset", "3 of 3 outer steps (finished)", "written by table_test.go"}, not: []string{"off-grid", "started from"}},
+		{name: "16 info of an unfinished .nemi", args: []string{"info", "{halfinit}"}, code: 0, want: []string{"1 of 3 outer steps (UNFINISHED", "off-grid supervision: 500 points per region", "started from the initialisation with sha256 abababab"}},
 		{name: "16 help fit", args: []string{"fit", "--help"}, code: 0, want: []string{"-init", "default: learned for the cpu preset", "random for paper"}},
 		{name: "16 meta-train without -o", args: []string{"meta-train"}, code: 1, want: []string{"-o INIT.nemi is required"}},
 		{name: "16 meta-train --preset paper", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--preset", "paper"}, code: 1, want: []string{"--preset paper: want cpu", "GPU job"}},
@@ -494,6 +494,11 @@ func TestCLITable(t *testing.T) {
 		{name: "16 meta-train --offgrid -1", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--offgrid", "-1"}, code: 1, want: []string{"--offgrid -1: want a number of off-grid points ≥ 0"}},
 		{name: "16 meta-train --offgrid too many", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--offgrid", "25696"}, code: 1, want: []string{"--offgrid 25696: want 0 to 25695", "16³ region"}},
 		{name: "16 meta-train --meta-lr 2", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--meta-lr", "2"}, code: 1, want: []string{"--meta-lr 2: want a Reptile step in (0, 1]"}},
+		{name: "16 meta-train --from random", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--from", "random"}, code: 1, want: []string{"--from random: leave --from out"}},
+		{name: "16 meta-train --from a missing file", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--from", "{dir}/missing.nemi"}, code: 1, want: []string{"--from", "missing.nemi", "no such file"}},
+		{name: "16 meta-train --from another network", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--from", "{tinyinit}"}, code: 1, want: []string{"--from", "tiny.nemi", "Width 16", "Width 64"}},
+		{name: "16 meta-train --from an unfinished file", args: []string{"meta-train", "-o", "{dir}/m.nemi", "--from", "{halfinit}"}, code: 1, want: []string{"--from", "half.nemi has 1 of 3 outer steps"}},
+		{name: "16 meta-train --from its output", args: []string{"meta-train", "-o", "{tinyinit}", "--from", "{tinyinit}"}, code: 1, want: []string{"is the input", "refusing to overwrite an input"}},
 		{name: "16 meta-train over a map", args: []string{"meta-train", "-o", "{map}"}, code: 1, want: []string{"exists and is an MRC map, not an initialisation"}, setup: keepMap, check: checkMap},
 
 		// Messages.
