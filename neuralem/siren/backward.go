@@ -1,9 +1,6 @@
 package siren
 
 import (
-	"fmt"
-	"slices"
-
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL
 )
@@ -55,44 +52,18 @@ func mseK(r *Node) *Node {
 // the same rewrite of its value-and-gradient graph was 25 % slower on the
 // gradient walk's small batches (64–512 points), 10 % faster at 4,096.
 func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*Node, []*Node) {
-	if x.Rank() != 2 || x.Shape().Dimensions[0] != 3 {
-		panic(fmt.Sprintf("siren: manualLossGrads: x shape %s, want [3, N]", x.Shape()))
-	}
+	h, k, single := stackInput("manualLossGrads", x, params)
 	n := x.Shape().Dimensions[1]
-	single := params[0].Rank() == 2
-	k, h := 1, x
-	if !single {
-		k = params[0].Shape().Dimensions[0]
-		h = BroadcastToDims(InsertAxes(x, 0), k, 3, n)
-	}
 	last := cfg.NumLayers() - 1
-	// Forward, keeping each layer's input h_l, its scaled weights and the
-	// derivative of its sine at the pre-activation.
+	// Forward (forwardStack's), keeping each layer's input h_l, its scaled
+	// weights and the derivative of its sine at the pre-activation.
 	ins := make([]*Node, last+1)
 	ws := make([]*Node, last+1)
 	dsin := make([]func() *Node, last)
 	for l := 0; l <= last; l++ {
-		w, b := params[2*l], params[2*l+1]
-		out, in := cfg.layerDims(l)
-		want := []int{k, out, in}
-		if single {
-			want = want[1:]
-		}
-		if !slices.Equal(w.Shape().Dimensions, want) {
-			panic(fmt.Sprintf("siren: manualLossGrads: layer %d weights %s, want %v", l, w.Shape(), want))
-		}
-		if l < last {
-			w = MulScalar(w, act.scale(cfg.omega(l)))
-			b = MulScalar(b, act.scale(cfg.omega(l)))
-		}
-		ins[l], ws[l] = h, w
 		var z *Node
-		if single {
-			z = Dot(w, h).Product() // [out, N]
-		} else {
-			z = DotGeneral(w, []int{2}, []int{0}, h, []int{1}, []int{0}) // [K, out, N]
-		}
-		z = Add(z, b)
+		ins[l] = h
+		ws[l], z = stackLayer("manualLossGrads", cfg, act, l, h, params, k, single)
 		if l < last {
 			z, dsin[l] = act.valueAndDerivative(z)
 		}

@@ -265,44 +265,58 @@ func (t *trainLoop) run(ctx context.Context, inits []*Net, x []float32, ys [][]f
 // tensors rather than applied to the [out, N] pre-activations, which saves
 // one elementwise pass per layer; the function is the same sin(ω0·(W·x + b)).
 func forwardStack(cfg Config, act activation, x *Node, params []*Node) *Node {
-	if x.Rank() != 2 || x.Shape().Dimensions[0] != 3 {
-		panic(fmt.Sprintf("siren: forwardStack: x shape %s, want [3, N]", x.Shape()))
-	}
-	n := x.Shape().Dimensions[1]
-	single := params[0].Rank() == 2
-	k, h := 1, x
-	if !single {
-		k = params[0].Shape().Dimensions[0]
-		h = BroadcastToDims(InsertAxes(x, 0), k, 3, n)
-	}
+	h, k, single := stackInput("forwardStack", x, params)
 	last := cfg.NumLayers() - 1
 	for l := 0; l <= last; l++ {
-		w, b := params[2*l], params[2*l+1]
-		out, in := cfg.layerDims(l)
-		want := []int{k, out, in}
-		if single {
-			want = want[1:]
-		}
-		if !slices.Equal(w.Shape().Dimensions, want) {
-			panic(fmt.Sprintf("siren: forwardStack: layer %d weights %s, want %v", l, w.Shape(), want))
-		}
-		if l < last {
-			w = MulScalar(w, act.scale(cfg.omega(l)))
-			b = MulScalar(b, act.scale(cfg.omega(l)))
-		}
-		var z *Node
-		if single {
-			z = Dot(w, h).Product() // [out, N]
-		} else {
-			z = DotGeneral(w, []int{2}, []int{0}, h, []int{1}, []int{0}) // [K, out, N]
-		}
-		z = Add(z, b)
+		_, z := stackLayer("forwardStack", cfg, act, l, h, params, k, single)
 		if l < last {
 			z = act.apply(z)
 		}
 		h = z
 	}
 	return h
+}
+
+// stackInput checks forwardStack's coordinates x [3, N] and returns the
+// first layer's input (x itself for a stack of one, else x broadcast to
+// [K, 3, N]), the stack size K and whether the stack has no stack axis.
+// who names the graph function in the panic.
+func stackInput(who string, x *Node, params []*Node) (h *Node, k int, single bool) {
+	if x.Rank() != 2 || x.Shape().Dimensions[0] != 3 {
+		panic(fmt.Sprintf("siren: %s: x shape %s, want [3, N]", who, x.Shape()))
+	}
+	single = params[0].Rank() == 2
+	if single {
+		return x, 1, true
+	}
+	k = params[0].Shape().Dimensions[0]
+	return BroadcastToDims(InsertAxes(x, 0), k, 3, x.Shape().Dimensions[1]), k, false
+}
+
+// stackLayer returns layer l's weights as the graph uses them (scaled by
+// the sine's factor for a sine layer) and its pre-activation z = W·h + b
+// ([out, N], or [K, out, N] for a stack) in forwardStack's layout; it
+// panics (a programmer error) if the weights do not have the layer's shape.
+func stackLayer(who string, cfg Config, act activation, l int, h *Node, params []*Node, k int, single bool) (w, z *Node) {
+	w, b := params[2*l], params[2*l+1]
+	out, in := cfg.layerDims(l)
+	want := []int{k, out, in}
+	if single {
+		want = want[1:]
+	}
+	if !slices.Equal(w.Shape().Dimensions, want) {
+		panic(fmt.Sprintf("siren: %s: layer %d weights %s, want %v", who, l, w.Shape(), want))
+	}
+	if l < cfg.NumLayers()-1 {
+		w = MulScalar(w, act.scale(cfg.omega(l)))
+		b = MulScalar(b, act.scale(cfg.omega(l)))
+	}
+	if single {
+		z = Dot(w, h).Product() // [out, N]
+	} else {
+		z = DotGeneral(w, []int{2}, []int{0}, h, []int{1}, []int{0}) // [K, out, N]
+	}
+	return w, Add(z, b)
 }
 
 // adamUpdate returns PyTorch's Adam update of params with gradients grads
