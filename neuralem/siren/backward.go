@@ -46,8 +46,9 @@ func mseK(r *Node) *Node {
 //     in once, without the identity and stop-gradient plumbing a custom
 //     gradient needs.
 //
-// A cpu-preset step is 5–8 % faster than with autodiff (bench/README.md),
-// less than the passes saved suggest: its elementwise ops run slower per
+// Measured (bench/siren/README.md § 8): a paper-network step 1.20× faster
+// than with autodiff, a cpu-preset step 1.04–1.06×, less than the passes
+// saved suggest: its elementwise ops run slower per
 // value in this graph, for reasons not found. The Evaluator keeps autodiff:
 // the same rewrite of its value-and-gradient graph was 25 % slower on the
 // gradient walk's small batches (64–512 points), 10 % faster at 4,096.
