@@ -170,6 +170,15 @@ func TestMergeShards(t *testing.T) {
 				}
 			}
 		}, []string{"learning rate differs", "s1.nem (region 1) has 0.01", "s2.nem (region 0) has 0.5"}},
+		{"solved output layer", func(s *NeuralMap) {
+			for i := range s.Regions {
+				if s.Regions[i].Net != nil {
+					n := *s.Regions[i].Net
+					n.Config.SolveOutput = true
+					s.Regions[i].Net = &n
+				}
+			}
+		}, []string{"output layer solved differs", "s1.nem (region 1) has false", "s2.nem (region 0) has true"}},
 	} {
 		bb := shard(func(i int) bool { return i%3 == 0 })
 		bb.Source = "s2.nem"

@@ -92,6 +92,9 @@ type netMeta struct {
 	LowLoss      float64 `json:"low_loss"`
 	HighLoss     float64 `json:"high_loss"`
 	Seed         uint64  `json:"seed"`
+	// SolveOutput is siren.Config.SolveOutput (absent when false, so that
+	// files fitted without it read as before).
+	SolveOutput bool `json:"solve_output,omitempty"`
 }
 
 type regionMeta struct {
@@ -174,7 +177,7 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 			rm.Net = &netMeta{
 				Width: c.Width, HiddenLayers: c.HiddenLayers, Omega0: c.Omega0, FirstOmega0: c.FirstOmega0, Init: string(c.Init),
 				LearningRate: c.LearningRate, MaxSteps: c.MaxSteps, MaxTimeNs: int64(c.MaxTime),
-				Patience: c.Patience, LowLoss: c.LowLoss, HighLoss: c.HighLoss, Seed: c.Seed,
+				Patience: c.Patience, LowLoss: c.LowLoss, HighLoss: c.HighLoss, Seed: c.Seed, SolveOutput: c.SolveOutput,
 			}
 			rm.Report = &rep
 			rm.Offset = int64(len(weights))
@@ -325,7 +328,7 @@ func Decode(b []byte) (*NeuralMap, error) {
 			cfg := siren.Config{
 				Width: nc.Width, HiddenLayers: nc.HiddenLayers, Omega0: nc.Omega0, FirstOmega0: nc.FirstOmega0, Init: siren.InitScheme(nc.Init),
 				LearningRate: nc.LearningRate, MaxSteps: nc.MaxSteps, MaxTime: time.Duration(nc.MaxTimeNs),
-				Patience: nc.Patience, LowLoss: nc.LowLoss, HighLoss: nc.HighLoss, Seed: nc.Seed,
+				Patience: nc.Patience, LowLoss: nc.LowLoss, HighLoss: nc.HighLoss, Seed: nc.Seed, SolveOutput: nc.SolveOutput,
 			}
 			net, err := netFromWeights(cfg, weights[rm.Offset:rm.Offset+rm.NumVals])
 			if err != nil {

@@ -843,6 +843,7 @@ func configDiff(a, b siren.Config) (name, va, vb string) {
 		{"initialisation", a.Init, b.Init},
 		{"seed", a.Seed, b.Seed},
 		{"learning rate", a.LearningRate, b.LearningRate},
+		{"output layer solved", a.SolveOutput, b.SolveOutput},
 		{"step cap", a.MaxSteps, b.MaxSteps},
 		{"patience", a.Patience, b.Patience},
 		{"LowLoss", a.LowLoss, b.LowLoss},

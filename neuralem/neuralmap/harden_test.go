@@ -27,18 +27,18 @@ func TestOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, changes, err := cpu.Override(Override{Width: ptr(32), LearningRate: ptr(3e-3), MaxSteps: ptr(0), Seed: ptr(uint64(0)), RegionSize: ptr(20)})
+	got, changes, err := cpu.Override(Override{Width: ptr(32), LearningRate: ptr(3e-3), MaxSteps: ptr(0), Seed: ptr(uint64(0)), SolveOutput: ptr(true), RegionSize: ptr(20)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Config.Width != 32 || got.Config.LearningRate != 3e-3 || got.Config.MaxSteps != 0 || got.Config.Seed != 0 || got.Tiling.Size != 20 {
+	if got.Config.Width != 32 || got.Config.LearningRate != 3e-3 || got.Config.MaxSteps != 0 || got.Config.Seed != 0 || !got.Config.SolveOutput || got.Tiling.Size != 20 {
 		t.Errorf("override gave %+v %+v", got.Config, got.Tiling)
 	}
 	var txt []string
 	for _, c := range changes {
 		txt = append(txt, c.String())
 	}
-	if want := "Width 64 → 32, LearningRate 0.001 → 0.003, MaxSteps 2000 → 0, Seed 1 → 0, RegionSize 16 → 20"; strings.Join(txt, ", ") != want {
+	if want := "Width 64 → 32, LearningRate 0.001 → 0.003, MaxSteps 2000 → 0, Seed 1 → 0, SolveOutput false → true, RegionSize 16 → 20"; strings.Join(txt, ", ") != want {
 		t.Errorf("changes %q, want %q", strings.Join(txt, ", "), want)
 	}
 	if cpu.Config.Width != 64 {

@@ -374,7 +374,9 @@ func savedBytes(t *testing.T, m *NeuralMap, p string) []byte {
 
 // TestLoadVersion1 reads a file in format version 1 (no first_omega0: every
 // sine layer uses omega0), made by rewriting the version of a fresh file,
-// and round-trips a FirstOmega0 in the current version.
+// and round-trips a FirstOmega0 and SolveOutput in the current version
+// (neither is written when unset, so files fitted without them are as
+// before).
 func TestLoadVersion1(t *testing.T) {
 	m := randomNetMap(t, 8)
 	dir := t.TempDir()
@@ -384,6 +386,9 @@ func TestLoadVersion1(t *testing.T) {
 	meta := b[headerLen : headerLen+metaLen]
 	if bytes.Contains(meta, []byte("first_omega0")) {
 		t.Fatal("a map without FirstOmega0 wrote first_omega0")
+	}
+	if bytes.Contains(meta, []byte("solve_output")) {
+		t.Fatal("a map without SolveOutput wrote solve_output")
 	}
 	v1 := append([]byte(nil), b...)
 	binary.LittleEndian.PutUint32(v1[16:], 1)
@@ -409,6 +414,7 @@ func TestLoadVersion1(t *testing.T) {
 	for i := range m.Regions {
 		if m.Regions[i].Net != nil {
 			m.Regions[i].Net.Config.FirstOmega0 = 7.5
+			m.Regions[i].Net.Config.SolveOutput = true
 		}
 	}
 	if err := m.Save(p); err != nil {
@@ -420,6 +426,9 @@ func TestLoadVersion1(t *testing.T) {
 	for i, r := range got.Regions {
 		if r.Net != nil && r.Net.Config.FirstOmega0 != 7.5 {
 			t.Errorf("region %d: FirstOmega0 %g after a round trip, want 7.5", i, r.Net.Config.FirstOmega0)
+		}
+		if r.Net != nil && !r.Net.Config.SolveOutput {
+			t.Errorf("region %d: SolveOutput false after a round trip, want true", i)
 		}
 	}
 }

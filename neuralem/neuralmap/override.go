@@ -37,6 +37,7 @@ type Override struct {
 	LowLoss      *float64       // finite, ≥ 0, ≤ HighLoss
 	HighLoss     *float64       // finite, ≥ LowLoss
 	Seed         *uint64        // any
+	SolveOutput  *bool          // any (siren.Config.SolveOutput)
 	RegionSize   *int           // > Overlap
 	Overlap      *int           // ≥ 0, < RegionSize
 }
@@ -136,6 +137,10 @@ func (o FitOptions) Override(ov Override) (FitOptions, []Change, error) {
 	if ov.Seed != nil {
 		changes = append(changes, Change{"Seed", strconv.FormatUint(c.Seed, 10), strconv.FormatUint(*ov.Seed, 10)})
 		c.Seed = *ov.Seed
+	}
+	if ov.SolveOutput != nil {
+		changes = append(changes, Change{"SolveOutput", strconv.FormatBool(c.SolveOutput), strconv.FormatBool(*ov.SolveOutput)})
+		c.SolveOutput = *ov.SolveOutput
 	}
 	t := &out.Tiling
 	for _, err := range []error{

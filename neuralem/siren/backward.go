@@ -8,16 +8,24 @@ import (
 // lossGradFunc builds a training step's per-network losses [K] (a stack of
 // one: [1]) and the gradients of their sum with respect to params, from
 // the shared coordinates x [3, N], the targets y ([K, 1, N]; [1, N]) and
-// the parameters (see forwardStack for the shapes).
-type lossGradFunc func(cfg Config, act activation, x, y *Node, params []*Node) (lossK *Node, grads []*Node)
+// the parameters (see forwardStack for the shapes). With cfg.SolveOutput
+// it also returns the output layer it solved for (W, b, in the shapes of
+// the last two params), which the losses were computed with; the last two
+// gradients are then not used. Otherwise head is nil.
+type lossGradFunc func(cfg Config, act activation, x, y *Node, params []*Node) (lossK *Node, grads, head []*Node)
 
 // autodiffLossGrads is the loss and gradient of a forward by GoMLX's
 // autodiff: the reference the hand-written backward pass is tested
 // against, and the way other layouts are trained (layout_test.go).
+// It does not solve the output layer: a layout under test trains with
+// cfg.SolveOutput false (TestSolvedGrads has the solved step's reference).
 func autodiffLossGrads(forward forwardFunc) lossGradFunc {
-	return func(cfg Config, act activation, x, y *Node, params []*Node) (*Node, []*Node) {
+	return func(cfg Config, act activation, x, y *Node, params []*Node) (*Node, []*Node, []*Node) {
+		if cfg.SolveOutput {
+			panic("siren: autodiffLossGrads: cfg.SolveOutput is not supported by the layouts under test")
+		}
 		lossK := mseK(Sub(forward(cfg, act, x, params), y))
-		return lossK, Gradient(ReduceAllSum(lossK), params...)
+		return lossK, Gradient(ReduceAllSum(lossK), params...), nil
 	}
 }
 
@@ -52,7 +60,16 @@ func mseK(r *Node) *Node {
 // value in this graph, for reasons not found. The Evaluator keeps autodiff:
 // the same rewrite of its value-and-gradient graph was 25 % slower on the
 // gradient walk's small batches (64–512 points), 10 % faster at 4,096.
-func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*Node, []*Node) {
+//
+// With cfg.SolveOutput the output layer is not params' but solveOutput's
+// least-squares optimum for the last sine layer's features (variable
+// projection), returned as head. The gradients of the sine layers are
+// then those of the projected loss min_{W,b} MSE: at the optimum the
+// loss's derivative with respect to the output layer is zero (up to the
+// ridge term), so the projected loss's gradient is the partial gradient
+// at fixed (W, b), the same backward pass (TestSolvedGrads checks it
+// against finite differences of the projected loss).
+func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*Node, []*Node, []*Node) {
 	h, k, single := stackInput("manualLossGrads", x, params)
 	n := x.Shape().Dimensions[1]
 	last := cfg.NumLayers() - 1
@@ -61,9 +78,15 @@ func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*N
 	ins := make([]*Node, last+1)
 	ws := make([]*Node, last+1)
 	dsin := make([]func() *Node, last)
+	var head []*Node
 	for l := 0; l <= last; l++ {
 		var z *Node
 		ins[l] = h
+		if l == last && cfg.SolveOutput {
+			w, b := solveOutput(h, y)
+			head = []*Node{w, b}
+			params = append(params[:2*last:2*last], w, b)
+		}
 		ws[l], z = stackLayer("manualLossGrads", cfg, act, l, h, params, k, single)
 		if l < last {
 			z, dsin[l] = act.valueAndDerivative(z)
@@ -108,7 +131,7 @@ func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*N
 		}
 		delta = Mul(gh, dsin[l-1]())
 	}
-	return lossK, grads
+	return lossK, grads, head
 }
 
 // valueAndDerivative returns the sine layer's output for the scaled

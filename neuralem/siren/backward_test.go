@@ -44,8 +44,8 @@ func TestManualGradsMatchAutodiff(t *testing.T) {
 				nP := 2 * cfg.NumLayers()
 				e, err := NewExec(be, func(in []*Node) []*Node {
 					xx, yy, params := in[0], in[1], in[2:]
-					lm, gm := manualLossGrads(cfg, act, xx, yy, params)
-					la, ga := autodiffLossGrads(forwardStack)(cfg, act, xx, yy, params)
+					lm, gm, _ := manualLossGrads(cfg, act, xx, yy, params)
+					la, ga, _ := autodiffLossGrads(forwardStack)(cfg, act, xx, yy, params)
 					return append(append([]*Node{lm, la}, gm...), ga...)
 				})
 				if err != nil {

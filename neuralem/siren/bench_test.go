@@ -14,11 +14,14 @@ import (
 
 // benchStep measures seconds per full-batch Adam step of the paper network
 // (W256, 4 hidden sine layers) on an s³ region; compilation is excluded.
-func benchStep(b *testing.B, s int) { benchStepLayout(b, s, featureMajor) }
+func benchStep(b *testing.B, s int) { benchStepLayout(b, s, featureMajor, false) }
 
-func benchStepLayout(b *testing.B, s int, lay testLayout) {
+// benchStepLayout is benchStep with the training layout lay, and with
+// Config.SolveOutput set to solve (the step's own layout only).
+func benchStepLayout(b *testing.B, s int, lay testLayout, solve bool) {
 	x, y := gaussTarget(b, s)
 	cfg, _ := Preset("paper")
+	cfg.SolveOutput = solve
 	cfg.LowLoss, cfg.HighLoss = 0, 0 // never stop early
 	cfg.MaxSteps = 1
 	tr, err := NewTrainer(nil, cfg)
@@ -53,10 +56,14 @@ func cpuSeconds() float64 {
 // BenchmarkStep32W256: one training step, 32³ voxels, paper network.
 func BenchmarkStep32W256(b *testing.B) { benchStep(b, 32) }
 
+// BenchmarkStep32W256Solved: the same step with Config.SolveOutput (the
+// output layer solved by least squares in the step).
+func BenchmarkStep32W256Solved(b *testing.B) { benchStepLayout(b, 32, featureMajor, true) }
+
 // BenchmarkLayoutStep32W256 compares the training layouts (testLayout).
 func BenchmarkLayoutStep32W256(b *testing.B) {
 	for _, lay := range allLayouts {
-		b.Run(lay.name, func(b *testing.B) { benchStepLayout(b, 32, lay) })
+		b.Run(lay.name, func(b *testing.B) { benchStepLayout(b, 32, lay, false) })
 	}
 }
 
@@ -264,10 +271,12 @@ func BenchmarkSineOps(b *testing.B) {
 // (W64, 2 hidden sine layers, lr 1e-3) on a 16³ region, the unit of work of
 // a cpu-preset fit, with the given number of concurrent workers (each with
 // its own backend and region). It reports wall seconds per step per region:
-// with 2 workers that is the wall time of a step divided by 2.
-func benchCPU16(b *testing.B, workers int) {
+// with 2 workers that is the wall time of a step divided by 2. solve sets
+// Config.SolveOutput.
+func benchCPU16(b *testing.B, workers int, solve bool) {
 	x, y := gaussTarget(b, 16)
 	cfg, _ := Preset("cpu")
+	cfg.SolveOutput = solve
 	cfg.LowLoss, cfg.HighLoss, cfg.MaxTime = 0, 0, 0 // never stop early
 	cfg.MaxSteps = 2
 	trs := make([]*Trainer, workers)
@@ -305,8 +314,14 @@ func benchCPU16(b *testing.B, workers int) {
 }
 
 // BenchmarkStepCPU16: one step of the cpu-preset network on a 16³ region.
-func BenchmarkStepCPU16(b *testing.B) { benchCPU16(b, 1) }
+func BenchmarkStepCPU16(b *testing.B) { benchCPU16(b, 1, false) }
 
 // BenchmarkStepCPU16Workers2: the same with two regions trained at once
 // (neuralmap.Fit's default on 2 cores); s/step is per region.
-func BenchmarkStepCPU16Workers2(b *testing.B) { benchCPU16(b, 2) }
+func BenchmarkStepCPU16Workers2(b *testing.B) { benchCPU16(b, 2, false) }
+
+// BenchmarkStepCPU16Solved and BenchmarkStepCPU16Workers2Solved: the same
+// steps with Config.SolveOutput (one more matmul and the output layer's
+// normal equations solved in the step).
+func BenchmarkStepCPU16Solved(b *testing.B)         { benchCPU16(b, 1, true) }
+func BenchmarkStepCPU16Workers2Solved(b *testing.B) { benchCPU16(b, 2, true) }

@@ -155,6 +155,15 @@ type Config struct {
 	HighLoss float64
 	// Seed seeds the weight initialisation.
 	Seed uint64
+	// SolveOutput, if true, trains only the sine layers with Adam and sets
+	// the linear output layer, at every step, to its least-squares optimum
+	// for the current sine features (variable projection, Golub & Pereyra
+	// 1973): the normal equations of the Width + 1 output weights, with a
+	// tiny ridge (OutputRidge), solved in the step's graph. The step costs
+	// about one more matmul; the fit needs far fewer steps from random
+	// weights (bench/siren/README.md § 9). It is not part of the
+	// architecture: the network is the same function of its weights.
+	SolveOutput bool
 	// Sine selects how the graphs evaluate the sine layers (SineAuto: the
 	// fast float32 sine on the pure-Go backend, the backend's Sin
 	// elsewhere; see the package doc). It is not part of the architecture:

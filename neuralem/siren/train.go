@@ -56,8 +56,19 @@ func newTrainLoop(backend compute.Backend, cfg Config, name, what string) (*trai
 		t.compiles++
 		x, y, tt := in[0], in[1], in[2]
 		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
-		lossK, grads := t.lossGrads(cfg, act, x, y, params)
-		return append([]*Node{lossK}, adamUpdate(cfg, tt, params, m, v, grads)...)
+		lossK, grads, head := t.lossGrads(cfg, act, x, y, params)
+		if head == nil {
+			return append([]*Node{lossK}, adamUpdate(cfg, tt, params, m, v, grads)...)
+		}
+		// cfg.SolveOutput: Adam trains the sine layers; the output layer's
+		// new value is the one solved for (and used by) this step, and its
+		// moments are passed through unused.
+		nH := nP - 2
+		up := adamUpdate(cfg, tt, params[:nH], m[:nH], v[:nH], grads[:nH])
+		outs := []*Node{lossK}
+		outs = append(append(outs, up[:nH]...), head...)
+		outs = append(append(outs, up[nH:2*nH]...), m[nH:]...)
+		return append(append(outs, up[2*nH:]...), v[nH:]...)
 	}
 	exec, err := NewExec(backend, fn)
 	if err != nil {
@@ -209,6 +220,10 @@ func (t *trainLoop) run(ctx context.Context, inits []*Net, x []float32, ys [][]f
 		}
 		losses := tensors.MustCopyFlatData[float32](outs[0])
 		_ = outs[0].FinalizeAll()
+		produced := params
+		if t.cfg.SolveOutput {
+			produced = append(params[:nP-2:nP-2], outs[nP-1], outs[nP])
+		}
 		for s, k := range active {
 			loss := float64(losses[s])
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -217,8 +232,9 @@ func (t *trainLoop) run(ctx context.Context, inits []*Net, x []float32, ys [][]f
 			}
 			reps[k].History = append(reps[k].History, loss)
 			if trackers[k].add(loss) {
-				// params are the weights that produced this loss.
-				copySlot(nets[k], params, s)
+				// The weights that produced this loss: params, but with
+				// SolveOutput the output layer this step solved for.
+				copySlot(nets[k], produced, s)
 				reps[k].BestStep = steps
 			}
 		}

@@ -45,6 +45,7 @@ type fitFlags struct {
 	maxSteps            *int
 	maxTime             *time.Duration
 	seed                *uint64
+	solveOutput         *bool
 	regionSize, overlap *int
 	workers, stack      *int
 	init                *string // --init; nil for commands without it (experiment: --inits)
@@ -57,13 +58,13 @@ type fitFlags struct {
 var overrideFlags = map[string]string{
 	"Width": "width", "HiddenLayers": "hidden-layers", "Omega0": "omega0", "FirstOmega0": "first-omega0",
 	"LearningRate": "lr", "MaxSteps": "max-steps", "MaxTime": "max-time", "Patience": "patience",
-	"LowLoss": "low-loss", "HighLoss": "high-loss", "Seed": "seed", "RegionSize": "region-size", "Overlap": "overlap",
+	"LowLoss": "low-loss", "HighLoss": "high-loss", "Seed": "seed", "SolveOutput": "solve-output", "RegionSize": "region-size", "Overlap": "overlap",
 }
 
 // flagNames rewrites Override field names in a message as flags.
 var flagNames = func() *strings.Replacer {
 	var pairs []string
-	for _, f := range []string{"FirstOmega0", "HiddenLayers", "LearningRate", "RegionSize", "MaxSteps", "MaxTime", "Patience", "LowLoss", "HighLoss", "Overlap", "Omega0", "Width", "Seed"} {
+	for _, f := range []string{"FirstOmega0", "HiddenLayers", "LearningRate", "RegionSize", "MaxSteps", "MaxTime", "Patience", "LowLoss", "HighLoss", "Overlap", "Omega0", "Width", "SolveOutput", "Seed"} {
 		pairs = append(pairs, f, "--"+overrideFlags[f])
 	}
 	return strings.NewReplacer(pairs...)
@@ -83,6 +84,7 @@ func addFitFlags(fs *flag.FlagSet, defPreset string) *fitFlags {
 		patience:    fs.Int("patience", 0, "natural-fit-point patience in steps (> 0, paper: 25; default: the preset's)"),
 		maxTime:     fs.Duration("max-time", 0, "wall-clock cap per region, e.g. 5m (≥ 0, 0: none; default: the preset's)"),
 		seed:        fs.Uint64("seed", 0, "seed of the random initial weights (fit, demo: with --init random); every region starts from the same weights, so a resumed or sharded fit trains each region as one run would (default: the preset's)"),
+		solveOutput: fs.Bool("solve-output", false, "train the sine layers with Adam and solve the linear output layer by least squares at every step (variable projection): from random weights far fewer steps (bench/siren/README.md § 9); default: the preset's (off)"),
 		regionSize:  fs.Int("region-size", 0, "maximum region edge in voxels (default: the preset's, paper 64, cpu 16)"),
 		overlap:     fs.Int("overlap", 0, "minimum overlap between regions in voxels (default: the preset's, 4 as the paper)"),
 		workers:     fs.Int("workers", 0, "regions trained at the same time (0: one per core on the Go backend, 1 otherwise)"),
@@ -137,6 +139,9 @@ func (f *fitFlags) resolve(set map[string]bool, stderr io.Writer) error {
 	}
 	if set["seed"] {
 		ov.Seed = f.seed
+	}
+	if set["solve-output"] {
+		ov.SolveOutput = f.solveOutput
 	}
 	if set["region-size"] {
 		ov.RegionSize = f.regionSize
@@ -469,7 +474,7 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 	plan := map[string]any{
 		"shape": shape, "preset": preset, "overrides": overrides, "region_size": p.Tiling.Size, "overlap": p.Tiling.Overlap,
 		"regions": p.Regions, "to_fit": n, "resumed": len(p.Resumed), "constant": len(p.Constant), "region_shape": p.RegionShape,
-		"width": cfg.Width, "hidden_layers": cfg.HiddenLayers, "omega0": cfg.Omega0, "learning_rate": cfg.LearningRate,
+		"width": cfg.Width, "hidden_layers": cfg.HiddenLayers, "omega0": cfg.Omega0, "learning_rate": cfg.LearningRate, "solve_output": cfg.SolveOutput,
 		"params_per_region": p.Params, "weights_bytes": 4 * p.Params * len(p.ToFit), "map_float32_bytes": 4 * shape[0] * shape[1] * shape[2],
 		"max_steps": cfg.MaxSteps, "max_time_s": cfg.MaxTime.Seconds(), "workers": p.Workers, "normalization_from": from, "init": p.Init,
 	}
@@ -505,8 +510,12 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 		fmt.Fprintf(w, " (%d of them constant, e.g. zeros outside a mask: set exactly, not trained)", len(p.Constant))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "network (%s preset): %s, lr %g, %d parameters per region; caps %d steps, %v per region; initial weights %s\n",
-		preset, cfg.ArchString(), cfg.LearningRate, p.Params, cfg.MaxSteps, cfg.MaxTime, p.Init)
+	solved := ""
+	if cfg.SolveOutput {
+		solved = " (output layer solved at every step)"
+	}
+	fmt.Fprintf(w, "network (%s preset): %s, lr %g%s, %d parameters per region; caps %d steps, %v per region; initial weights %s\n",
+		preset, cfg.ArchString(), cfg.LearningRate, solved, p.Params, cfg.MaxSteps, cfg.MaxTime, p.Init)
 	fmt.Fprintf(w, "weights %.1f MB (the float32 map is %.1f MB); normalisation: %s\n",
 		float64(4*p.Params*len(p.ToFit))/1e6, float64(4*shape[0]*shape[1]*shape[2])/1e6, from)
 	if est != nil {

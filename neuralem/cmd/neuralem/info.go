@@ -157,6 +157,7 @@ type nemInfoT struct {
 	Summary       string               `json:"summary"`
 	Complete      bool                 `json:"complete"`
 	Init          neuralmap.InitRecord `json:"init"`
+	Network       string               `json:"network,omitempty"`
 	Training      map[string]any       `json:"training"`
 	RegionReports []regionJSON         `json:"region_reports"`
 	training      neuralmap.TrainingSummary
@@ -168,7 +169,18 @@ func nemInfo(path string) (*nemInfoT, error) {
 		return nil, err
 	}
 	ts := m.TrainingSummary()
-	return &nemInfoT{File: path, Kind: "neural map", Shape: m.Frame.Shape, VoxelSize: m.Frame.Spacing,
+	var network string // every region of a map has one configuration (Merge and resuming check it)
+	for _, r := range m.Regions {
+		if r.Net != nil {
+			c := r.Net.Config
+			network = fmt.Sprintf("%s, Adam lr %g", c.ArchString(), c.LearningRate)
+			if c.SolveOutput {
+				network += " on the sine layers, output layer solved by least squares at every step"
+			}
+			break
+		}
+	}
+	return &nemInfoT{Network: network, File: path, Kind: "neural map", Shape: m.Frame.Shape, VoxelSize: m.Frame.Spacing,
 		Origin: m.Frame.Origin, Resolution: m.Resolution, Mu: m.Mu, Sigma: m.Sigma, NormSource: m.NormSource,
 		Regions: len(m.Regions), Fitted: len(m.Fitted()), Params: m.NumParams(),
 		Summary: m.FitSummary(), Complete: m.Complete(), Init: m.Init,
@@ -239,6 +251,9 @@ func printInfo(w io.Writer, v any) {
 			fmt.Fprintf(w, "  normalisation: %s\n", v.NormSource)
 		}
 		fmt.Fprintf(w, "  initial weights: %s\n", v.Init)
+		if v.Network != "" {
+			fmt.Fprintf(w, "  network: %s\n", v.Network)
+		}
 		for _, l := range strings.Split(v.training.String(), "\n") {
 			fmt.Fprintf(w, "  %s\n", l)
 		}

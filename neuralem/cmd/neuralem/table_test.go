@@ -361,6 +361,16 @@ func TestCLITable(t *testing.T) {
 				os.Chtimes(old, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour))
 			},
 			check: noEntries(".k.nem.tmp-*")},
+		// The solved output layer: an override, recorded in the map, shown by info.
+		{name: "fit --solve-output dry run", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "0", "--init", "random", "--solve-output"}, code: 0,
+			want: []string{"--solve-output false → true", "lr 0.001 (output layer solved at every step)"}},
+		{name: "fit --solve-output, then info", args: []string{"fit", "{map}", "-o", "{dir}/so.nem", "--regions", "0", "--max-steps", "3", "--init", "random", "--solve-output"}, code: 0,
+			check: func(t *testing.T, f *fixtures, _, _ string) {
+				code, stdout, stderr := cli(t, "info", filepath.Join(f.dir, "so.nem"))
+				if want := "Adam lr 0.001 on the sine layers, output layer solved by least squares at every step"; code != 0 || !strings.Contains(stdout, want) {
+					t.Errorf("info so.nem: exit %d, output lacks %q:\n%s%s", code, want, stdout, stderr)
+				}
+			}},
 		// 6. A second writer fails at once naming the holder's PID.
 		{name: "6 fit while another fit holds the output", args: []string{"fit", "{map}", "-o", "{dir}/l.nem"}, code: 1,
 			want: []string{"l.nem is being written by process " + strconv.Itoa(os.Getpid()), "l.nem.lock"},

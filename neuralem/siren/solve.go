@@ -1,0 +1,123 @@
+package siren
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph DSL
+)
+
+// OutputRidge is the ridge term λ added to the diagonal of the normal
+// equations when Config.SolveOutput sets the output layer: the layer
+// minimises MSE + λ·(|w|² + b²). Sine features lie in [−1, 1] and the bias
+// feature is 1, so the normal matrix's diagonal is at most 1; λ = 1e-6
+// keeps it positive definite when features are nearly collinear (its
+// condition number stays below ~1e6, well within the float64 solve) and
+// changes the optimum's MSE by ~λ·|w|², far below any stop threshold.
+const OutputRidge = 1e-6
+
+// solveOutput returns the linear output layer that minimises the mean
+// squared error between W·h + b and y (plus OutputRidge·(|W|² + b²)) for
+// the last sine layer's features h: [W, N] with y [1, N] (a stack of one),
+// or [K, W, N] with y [K, 1, N]. It returns W [1, W] and b [1, 1] (stacked:
+// [K, 1, W], [K, 1, 1]), the shapes of the output layer's parameters.
+//
+// The normal equations are formed in float32 (one matmul of the features
+// with themselves, like a hidden layer's) and solved in float64 by
+// gaussJordan.
+func solveOutput(h, y *Node) (w, b *Node) {
+	single := h.Rank() == 2
+	nAxis := 1
+	if !single {
+		nAxis = 2
+	}
+	dims := h.Shape().Dimensions
+	n, width := dims[nAxis], dims[nAxis-1]
+	if want := append(slicesClone(dims[:nAxis-1]), 1, n); !sameDims(y.Shape().Dimensions, want) {
+		panic(fmt.Sprintf("siren: solveOutput: y shape %s, want %v for features %s", y.Shape(), want, h.Shape()))
+	}
+	onesDims := append(slicesClone(dims[:nAxis-1]), 1, n)
+	a := Concatenate([]*Node{h, Ones(h.Graph(), shapes.Make(h.DType(), onesDims...))}, nAxis-1) // [(K,) W+1, N]
+	var g, r *Node
+	if single {
+		g = DotGeneral(a, []int{1}, nil, a, []int{1}, nil) // [W+1, W+1]
+		r = DotGeneral(a, []int{1}, nil, y, []int{1}, nil) // [W+1, 1]
+	} else {
+		g = DotGeneral(a, []int{2}, []int{0}, a, []int{2}, []int{0}) // [K, W+1, W+1]
+		r = DotGeneral(a, []int{2}, []int{0}, y, []int{2}, []int{0}) // [K, W+1, 1]
+	}
+	g64 := MulScalar(ConvertDType(g, dtypes.Float64), 1/float64(n))
+	r64 := MulScalar(ConvertDType(r, dtypes.Float64), 1/float64(n))
+	s := ConvertDType(gaussJordan(Add(g64, toRank(diagConst(h.Graph(), width+1, OutputRidge), g64.Rank())), r64), h.DType()) // [(K,) W+1, 1]
+	ax := nAxis - 1                                                                                                          // the feature axis of s
+	w = Transpose(SliceAxis(s, ax, AxisRange(0, width)), ax, ax+1)                                                           // [(K,) 1, W]
+	b = SliceAxis(s, ax, AxisRange(width, width+1))                                                                          // [(K,) 1, 1]
+	return w, b
+}
+
+// gaussJordan solves a·x = r for symmetric positive definite a: [n, n] and
+// r [n, m], or a stack [K, n, n] and [K, n, m]. It is Gauss–Jordan
+// elimination without pivoting, unrolled over the n columns (n is small:
+// the output layer's Width + 1): stable for symmetric positive definite
+// matrices, whose pivots stay positive, and made of whole-matrix
+// elementwise ops the Go backend runs without per-element graph nodes.
+// Tested against a float64 host solve (TestGaussJordan).
+func gaussJordan(a, r *Node) *Node {
+	rank := a.Rank()
+	n := a.Shape().Dimensions[rank-1]
+	if a.Shape().Dimensions[rank-2] != n || r.Rank() != rank || r.Shape().Dimensions[rank-2] != n {
+		panic(fmt.Sprintf("siren: gaussJordan: a %s, r %s: want [(K,) n, n] and [(K,) n, m]", a.Shape(), r.Shape()))
+	}
+	rowAx, colAx := rank-2, rank-1
+	g := a.Graph()
+	for j := range n {
+		mask := make([]float64, n) // 1 except at row j: row j is the pivot row
+		for i := range mask {
+			mask[i] = 1
+		}
+		mask[j] = 0
+		maskNode := toRank(Reshape(Const(g, mask), n, 1), rank)
+		piv := SliceAxis(a, rowAx, AxisRange(j, j+1))              // [(K,) 1, n]
+		col := SliceAxis(a, colAx, AxisRange(j, j+1))              // [(K,) n, 1]
+		pivot := SliceAxis(col, rowAx, AxisRange(j, j+1))          // [(K,) 1, 1]
+		f := Mul(Div(col, pivot), maskNode)                        // elimination factors, 0 at row j
+		a = Sub(a, Mul(f, piv))                                    // clears column j outside row j
+		r = Sub(r, Mul(f, SliceAxis(r, rowAx, AxisRange(j, j+1)))) // the same row operations on r
+	}
+	// a is now diagonal.
+	diag := InsertAxes(ReduceSum(Mul(a, toRank(diagConst(g, n, 1), rank)), colAx), -1) // [(K,) n, 1]
+	return Div(r, diag)
+}
+
+// diagConst returns the float64 constant v·I, [n, n].
+func diagConst(g *Graph, n int, v float64) *Node {
+	d := make([]float64, n*n)
+	for i := range n {
+		d[i*n+i] = v
+	}
+	return Reshape(Const(g, d), n, n)
+}
+
+// toRank prefixes c with axes of size 1 up to rank, for broadcasting a
+// per-matrix constant over a stack.
+func toRank(c *Node, rank int) *Node {
+	for c.Rank() < rank {
+		c = InsertAxes(c, 0)
+	}
+	return c
+}
+
+func slicesClone(s []int) []int { return append([]int(nil), s...) }
+
+func sameDims(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
