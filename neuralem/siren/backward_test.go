@@ -21,25 +21,10 @@ func TestManualGradsMatchAutodiff(t *testing.T) {
 	}
 	cfg, _ := Preset("cpu")
 	cfg.Width = 24 // small, but every layer kind: 3→24 sine, 2 hidden 24→24 sine, 24→1
-	x, _ := RegionCoords([3]int{6, 5, 4})
-	n := len(x) / 3
-	xT := tensors.FromFlatDataAndDimensions(rowsToFeatureMajor(x, n), 3, n)
 	for _, sine := range []SineKind{SineFast, SineNative} {
 		for _, K := range []int{1, 3} {
 			t.Run(fmt.Sprintf("%s/K=%d", sine, K), func(t *testing.T) {
-				nets := make([]*Net, K)
-				ys := make([][]float32, K)
-				for k := range nets {
-					c := cfg
-					c.Seed = uint64(11 + k)
-					if nets[k], err = NewNet(c); err != nil {
-						t.Fatal(err)
-					}
-					ys[k] = make([]float32, n)
-					for i := range ys[k] { // a smooth target in [−1, 1], different per network
-						ys[k][i] = float32(math.Sin(3*float64(x[3*i])+float64(k)) * math.Cos(2*float64(x[3*i+1])-float64(x[3*i+2])))
-					}
-				}
+				x, nets, ys, args := gradCase(t, cfg, K, 11, 0, 1)
 				act := activation{kind: sine, grad: true}
 				nP := 2 * cfg.NumLayers()
 				e, err := NewExec(be, func(in []*Node) []*Node {
@@ -50,10 +35,6 @@ func TestManualGradsMatchAutodiff(t *testing.T) {
 				})
 				if err != nil {
 					t.Fatal(err)
-				}
-				args := []any{xT, stackTargets(ys, K == 1)}
-				for _, p := range stackParams(nets, K == 1) {
-					args = append(args, p)
 				}
 				outs, err := e.Call(args...)
 				if err != nil {
@@ -94,6 +75,35 @@ func TestManualGradsMatchAutodiff(t *testing.T) {
 			})
 		}
 	}
+}
+
+// gradCase returns the points of a 6×5×4 region, K networks of cfg (seeds
+// seed0, seed0+1, …), a smooth target per network, off + amp·sin(3x + k)·
+// cos(2y − z), and the step's arguments for them: x [3, N], the targets and
+// the stacked parameters (stackTargets, stackParams).
+func gradCase(t *testing.T, cfg Config, K int, seed0 uint64, off, amp float64) (x []float32, nets []*Net, ys [][]float32, args []any) {
+	t.Helper()
+	x, _ = RegionCoords([3]int{6, 5, 4})
+	n := len(x) / 3
+	nets = make([]*Net, K)
+	ys = make([][]float32, K)
+	for k := range nets {
+		c := cfg
+		c.Seed = seed0 + uint64(k)
+		var err error
+		if nets[k], err = NewNet(c); err != nil {
+			t.Fatal(err)
+		}
+		ys[k] = make([]float32, n)
+		for i := range ys[k] {
+			ys[k][i] = float32(off + amp*math.Sin(3*float64(x[3*i])+float64(k))*math.Cos(2*float64(x[3*i+1])-float64(x[3*i+2])))
+		}
+	}
+	args = []any{tensors.FromFlatDataAndDimensions(rowsToFeatureMajor(x, n), 3, n), stackTargets(ys, K == 1)}
+	for _, p := range stackParams(nets, K == 1) {
+		args = append(args, p)
+	}
+	return x, nets, ys, args
 }
 
 func boolInt(b bool) int {

@@ -2,6 +2,7 @@ package siren
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -34,10 +35,10 @@ func solveOutput(h, y *Node) (w, b *Node) {
 	}
 	dims := h.Shape().Dimensions
 	n, width := dims[nAxis], dims[nAxis-1]
-	if want := append(slicesClone(dims[:nAxis-1]), 1, n); !sameDims(y.Shape().Dimensions, want) {
+	if want := append(slices.Clone(dims[:nAxis-1]), 1, n); !slices.Equal(y.Shape().Dimensions, want) {
 		panic(fmt.Sprintf("siren: solveOutput: y shape %s, want %v for features %s", y.Shape(), want, h.Shape()))
 	}
-	onesDims := append(slicesClone(dims[:nAxis-1]), 1, n)
+	onesDims := append(slices.Clone(dims[:nAxis-1]), 1, n)
 	a := Concatenate([]*Node{h, Ones(h.Graph(), shapes.Make(h.DType(), onesDims...))}, nAxis-1) // [(K,) W+1, N]
 	var g, r *Node
 	if single {
@@ -106,18 +107,4 @@ func toRank(c *Node, rank int) *Node {
 		c = InsertAxes(c, 0)
 	}
 	return c
-}
-
-func slicesClone(s []int) []int { return append([]int(nil), s...) }
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -209,25 +209,11 @@ func TestSolvedGrads(t *testing.T) {
 	cfg, _ := Preset("cpu")
 	cfg.Width = 12
 	cfg.SolveOutput = true
-	x, _ := RegionCoords([3]int{6, 5, 4})
-	n := len(x) / 3
-	xT := tensors.FromFlatDataAndDimensions(rowsToFeatureMajor(x, n), 3, n)
 	for _, sine := range []SineKind{SineFast, SineNative} {
 		for _, K := range []int{1, 3} {
 			t.Run(fmt.Sprintf("%s/K=%d", sine, K), func(t *testing.T) {
-				nets := make([]*Net, K)
-				ys := make([][]float32, K)
-				for k := range nets {
-					c := cfg
-					c.Seed = uint64(21 + k)
-					if nets[k], err = NewNet(c); err != nil {
-						t.Fatal(err)
-					}
-					ys[k] = make([]float32, n)
-					for i := range ys[k] {
-						ys[k][i] = float32(0.3 + 0.5*math.Sin(3*float64(x[3*i])+float64(k))*math.Cos(2*float64(x[3*i+1])-float64(x[3*i+2])))
-					}
-				}
+				x, nets, ys, args := gradCase(t, cfg, K, 21, 0.3, 0.5)
+				n := len(ys[0])
 				act := activation{kind: sine, grad: true}
 				e, err := NewExec(be, func(in []*Node) []*Node {
 					lossK, grads, head := manualLossGrads(cfg, act, in[0], in[1], in[2:])
@@ -235,10 +221,6 @@ func TestSolvedGrads(t *testing.T) {
 				})
 				if err != nil {
 					t.Fatal(err)
-				}
-				args := []any{xT, stackTargets(ys, K == 1)}
-				for _, p := range stackParams(nets, K == 1) {
-					args = append(args, p)
 				}
 				outs, err := e.Call(args...)
 				if err != nil {
