@@ -24,9 +24,11 @@ const OutputRidge = 1e-6
 // or [K, W, N] with y [K, 1, N]. It returns W [1, W] and b [1, 1] (stacked:
 // [K, 1, W], [K, 1, 1]), the shapes of the output layer's parameters.
 //
-// The normal equations are formed in float32 (one matmul of the features
-// with themselves, like a hidden layer's) and solved in float64 by
-// gaussJordan.
+// The normal equations are formed in float32 from blocks — the features
+// with themselves (one matmul, like a hidden layer's), with ones and with
+// y (matrix-vector products) — without copying the [W, N] features into a
+// [W+1, N] design matrix (a 64³ region of the paper network would copy 270
+// MB), and solved in float64 by gaussJordan.
 func solveOutput(h, y *Node) (w, b *Node) {
 	single := h.Rank() == 2
 	nAxis := 1
@@ -38,22 +40,30 @@ func solveOutput(h, y *Node) (w, b *Node) {
 	if want := append(slices.Clone(dims[:nAxis-1]), 1, n); !slices.Equal(y.Shape().Dimensions, want) {
 		panic(fmt.Sprintf("siren: solveOutput: y shape %s, want %v for features %s", y.Shape(), want, h.Shape()))
 	}
-	onesDims := append(slices.Clone(dims[:nAxis-1]), 1, n)
-	a := Concatenate([]*Node{h, Ones(h.Graph(), shapes.Make(h.DType(), onesDims...))}, nAxis-1) // [(K,) W+1, N]
-	var g, r *Node
+	g := h.Graph()
+	ones := Ones(g, shapes.Make(h.DType(), n))
+	var hh, hy *Node
 	if single {
-		g = DotGeneral(a, []int{1}, nil, a, []int{1}, nil) // [W+1, W+1]
-		r = DotGeneral(a, []int{1}, nil, y, []int{1}, nil) // [W+1, 1]
+		hh = DotGeneral(h, []int{1}, nil, h, []int{1}, nil) // [W, W]
+		hy = DotGeneral(h, []int{1}, nil, y, []int{1}, nil) // [W, 1]
 	} else {
-		g = DotGeneral(a, []int{2}, []int{0}, a, []int{2}, []int{0}) // [K, W+1, W+1]
-		r = DotGeneral(a, []int{2}, []int{0}, y, []int{2}, []int{0}) // [K, W+1, 1]
+		hh = DotGeneral(h, []int{2}, []int{0}, h, []int{2}, []int{0}) // [K, W, W]
+		hy = DotGeneral(h, []int{2}, []int{0}, y, []int{2}, []int{0}) // [K, W, 1]
 	}
-	g64 := MulScalar(ConvertDType(g, dtypes.Float64), 1/float64(n))
+	h1 := InsertAxes(DotGeneral(h, []int{nAxis}, nil, ones, []int{0}, nil), -1) // Σ_points h: [(K,) W, 1]
+	y1 := InsertAxes(DotGeneral(y, []int{nAxis}, nil, ones, []int{0}, nil), -1) // Σ_points y: [(K,) 1, 1]
+	nn := BroadcastToShape(Scalar(g, h.DType(), float64(n)), y1.Shape())        // Σ_points 1
+	ax := nAxis - 1                                                             // the feature axis
+	top := Concatenate([]*Node{hh, h1}, ax+1)                                   // [(K,) W, W+1]
+	bottom := Concatenate([]*Node{Transpose(h1, ax, ax+1), nn}, ax+1)           // [(K,) 1, W+1]
+	gram := Concatenate([]*Node{top, bottom}, ax)                               // [(K,) W+1, W+1]
+	r := Concatenate([]*Node{hy, y1}, ax)                                       // [(K,) W+1, 1]
+	g64 := MulScalar(ConvertDType(gram, dtypes.Float64), 1/float64(n))
 	r64 := MulScalar(ConvertDType(r, dtypes.Float64), 1/float64(n))
-	s := ConvertDType(gaussJordan(Add(g64, toRank(diagConst(h.Graph(), width+1, OutputRidge), g64.Rank())), r64), h.DType()) // [(K,) W+1, 1]
-	ax := nAxis - 1                                                                                                          // the feature axis of s
-	w = Transpose(SliceAxis(s, ax, AxisRange(0, width)), ax, ax+1)                                                           // [(K,) 1, W]
-	b = SliceAxis(s, ax, AxisRange(width, width+1))                                                                          // [(K,) 1, 1]
+	ridge := toRank(diagConst(g, width+1, OutputRidge), g64.Rank())
+	s := ConvertDType(gaussJordan(Add(g64, ridge), r64), h.DType()) // [(K,) W+1, 1]
+	w = Transpose(SliceAxis(s, ax, AxisRange(0, width)), ax, ax+1)  // [(K,) 1, W]
+	b = SliceAxis(s, ax, AxisRange(width, width+1))                 // [(K,) 1, 1]
 	return w, b
 }
 
