@@ -116,7 +116,7 @@ func TestNotebooks(t *testing.T) {
 func execute(t *testing.T, file, out, cache, data string) string {
 	t.Helper()
 	// 30 minutes: notebook 01 fits the crop twice (learned and random
-	// initialisation) and region 9 twice; on a shared 2-core machine with
+	// initialisation) and region 9 three times; on a shared 2-core machine with
 	// bench-quiet pauses a 15-minute budget ran out mid-fit.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
