@@ -85,6 +85,16 @@
 // with one sine is evaluated with the other. Speed: bench/siren/README.md,
 // "Fast sine".
 //
+// # Solving the output layer
+//
+// With Config.SolveOutput the step sets the linear output layer to its
+// least-squares optimum for the current sine features (the normal equations
+// of Width + 1 unknowns, solved in float64 inside the step's graph: solve.go)
+// and Adam trains the sine layers only: variable projection. From random
+// weights a cpu-preset region then needs about 3× fewer steps, the paper
+// network's about 4× fewer (bench/siren/README.md § 9); from the shipped
+// learned initialisation it gains almost nothing.
+//
 // # Backends
 //
 // NewBackend honours $GOMLX_BACKEND (GoMLX's convention) and otherwise uses
