@@ -497,13 +497,22 @@ func TestPresetSteps(t *testing.T) {
 		in     *metainit.Init
 		median int
 		source string
-	}{{"random", nil, 155, "bench/siren/README.md"}, {"shipped", shipped, 50, "bench/meta/README.md"}, {"other file", &other, 155, "likely needs fewer"}} {
-		rec, ok := PresetSteps("cpu", c.in)
+		solve  bool
+	}{
+		{"random", nil, 155, "bench/siren/README.md §1", false},
+		{"shipped", shipped, 50, "bench/meta/README.md", false},
+		{"other file", &other, 155, "likely needs fewer", false},
+		{"random, output solved", nil, 45, "random weights with the output layer solved", true},
+		{"shipped, output solved", shipped, 50, "shipped initialisation with the output layer solved", true},
+	} {
+		rec, ok := PresetSteps("cpu", c.in, c.solve)
 		if !ok || rec.Median != c.median || !strings.Contains(rec.Source, c.source) {
 			t.Errorf("PresetSteps(cpu, %s) = %+v, %v; want median %d from %s", c.name, rec, ok, c.median, c.source)
 		}
 	}
-	if rec, ok := PresetSteps("paper", nil); ok {
-		t.Errorf("PresetSteps(paper) = %+v, want none measured", rec)
+	for _, solve := range []bool{false, true} {
+		if rec, ok := PresetSteps("paper", nil, solve); ok {
+			t.Errorf("PresetSteps(paper, solve %v) = %+v, want none measured", solve, rec)
+		}
 	}
 }

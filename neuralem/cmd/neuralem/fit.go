@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -482,9 +483,11 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 	var assumption string
 	if estSteps > 0 && p.Trained() > 0 {
 		steps, source := cfg.MaxSteps, fmt.Sprintf("no measured median for the %s preset: every region is assumed to run to the %d-step cap", preset, cfg.MaxSteps)
-		if rec, ok := neuralmap.PresetSteps(preset, opts.Init); ok {
+		if rec, ok := neuralmap.PresetSteps(preset, opts.Init, cfg.SolveOutput); ok {
 			steps, source = rec.Median, fmt.Sprintf("the %s preset's measured median, %s", preset, rec.Source)
-			if len(overrides) > 0 {
+			// The median is measured with and without --solve-output.
+			other := slices.DeleteFunc(slices.Clone(overrides), func(o string) bool { return strings.HasPrefix(o, "--solve-output ") })
+			if len(other) > 0 {
 				source += "; the preset was overridden, so this median may not hold"
 			}
 		}

@@ -364,6 +364,8 @@ func TestCLITable(t *testing.T) {
 		// The solved output layer: an override, recorded in the map, shown by info.
 		{name: "fit --solve-output dry run", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "0", "--init", "random", "--solve-output"}, code: 0,
 			want: []string{"--solve-output false → true", "lr 0.001 (output layer solved at every step)"}},
+		{name: "fit --solve-output dry run estimates from the solved median", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "3", "--init", "random", "--solve-output"}, code: 0,
+			want: []string{"assumes 45 steps per region", "from random weights with the output layer solved"}, not: []string{"may not hold"}},
 		{name: "fit --solve-output, then info", args: []string{"fit", "{map}", "-o", "{dir}/so.nem", "--regions", "0", "--max-steps", "3", "--init", "random", "--solve-output"}, code: 0,
 			check: func(t *testing.T, f *fixtures, _, _ string) {
 				code, stdout, stderr := cli(t, "info", filepath.Join(f.dir, "so.nem"))
