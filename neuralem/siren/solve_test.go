@@ -292,13 +292,8 @@ func TestSolveOutputFit(t *testing.T) {
 	cfg.Width = 32
 	cfg.LowLoss, cfg.MaxSteps, cfg.MaxTime = 1e-4, 400, 0
 	x, _ := RegionCoords([3]int{8, 8, 8})
-	n := len(x) / 3
-	y := make([]float32, n)
-	for i := range y { // two Gaussian blobs, like density
-		d1 := sq(x[3*i]-0.3) + sq(x[3*i+1]+0.2) + sq(x[3*i+2])
-		d2 := sq(x[3*i]+0.4) + sq(x[3*i+1]-0.3) + sq(x[3*i+2]-0.2)
-		y[i] = float32(0.8*math.Exp(-d1/0.08) + 0.5*math.Exp(-d2/0.05))
-	}
+	y := make([]float32, len(x)/3)
+	blobs(x, y, 0.08)
 	steps := map[bool]int{}
 	for _, solve := range []bool{false, true} {
 		c := cfg
@@ -310,12 +305,7 @@ func TestSolveOutputFit(t *testing.T) {
 		if rep.StopReason != StopBelowLow {
 			t.Errorf("SolveOutput %v: stopped with %q after %d steps (best %.3g)", solve, rep.StopReason, rep.Steps, rep.BestLoss)
 		}
-		var mse float64
-		for i := range n {
-			v, _ := net.EvalRef([3]float64{float64(x[3*i]), float64(x[3*i+1]), float64(x[3*i+2])})
-			mse += (v - float64(y[i])) * (v - float64(y[i])) / float64(n)
-		}
-		if d := math.Abs(mse - rep.BestLoss); d > 2e-2*rep.BestLoss {
+		if mse := refMSE(net, x, y); math.Abs(mse-rep.BestLoss) > 2e-2*rep.BestLoss {
 			t.Errorf("SolveOutput %v: the returned network's MSE %.6g, reported best loss %.6g", solve, mse, rep.BestLoss)
 		}
 		if net.Config.SolveOutput != solve {
@@ -327,6 +317,69 @@ func TestSolveOutputFit(t *testing.T) {
 	if steps[true] >= steps[false] {
 		t.Errorf("SolveOutput took %d steps, Adam on every layer %d: want fewer", steps[true], steps[false])
 	}
+}
+
+// TestSolveOutputStack trains three regions of different difficulty in one
+// stack with SolveOutput (they stop at different steps, so the stack is
+// rebuilt as networks finish) and checks that each returned network, with
+// the output layer solved at its best step, reproduces its reported best
+// loss.
+func TestSolveOutputStack(t *testing.T) {
+	cfg, _ := Preset("cpu")
+	cfg.Width = 32
+	cfg.LowLoss, cfg.MaxSteps, cfg.MaxTime = 1e-4, 400, 0
+	cfg.SolveOutput = true
+	x, _ := RegionCoords([3]int{8, 8, 8})
+	ys := make([][]float32, 3)
+	inits := make([]*Net, 3)
+	for k, width := range []float64{0.2, 0.08, 0.03} { // three widths: the networks stop at different steps
+		ys[k] = make([]float32, len(x)/3)
+		blobs(x, ys[k], width)
+		var err error
+		if inits[k], err = NewNet(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := NewStackTrainer(nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nets, reps, err := tr.FitStack(context.Background(), inits, x, ys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []int
+	for k := range nets {
+		steps = append(steps, reps[k].Steps)
+		if mse := refMSE(nets[k], x, ys[k]); math.Abs(mse-reps[k].BestLoss) > 2e-2*reps[k].BestLoss {
+			t.Errorf("network %d: the returned network's MSE %.6g, reported best loss %.6g (%d steps, %s)", k, mse, reps[k].BestLoss, reps[k].Steps, reps[k].StopReason)
+		}
+	}
+	t.Logf("steps per network: %v", steps)
+	if steps[0] == steps[1] && steps[1] == steps[2] {
+		t.Errorf("every network took %d steps: the stack was never rebuilt, pick targets of different difficulty", steps[0])
+	}
+}
+
+// blobs fills y with two Gaussian blobs of squared width w at the points x,
+// like density.
+func blobs(x, y []float32, w float64) {
+	for i := range y {
+		d1 := sq(x[3*i]-0.3) + sq(x[3*i+1]+0.2) + sq(x[3*i+2])
+		d2 := sq(x[3*i]+0.4) + sq(x[3*i+1]-0.3) + sq(x[3*i+2]-0.2)
+		y[i] = float32(0.8*math.Exp(-d1/w) + 0.5*math.Exp(-d2/(0.6*w)))
+	}
+}
+
+// refMSE is the mean squared error of the reference network (EvalRef) at
+// the points x against y.
+func refMSE(net *Net, x, y []float32) float64 {
+	var mse float64
+	for i := range y {
+		v, _ := net.EvalRef([3]float64{float64(x[3*i]), float64(x[3*i+1]), float64(x[3*i+2])})
+		mse += (v - float64(y[i])) * (v - float64(y[i])) / float64(len(y))
+	}
+	return mse
 }
 
 func sq(v float32) float64 { return float64(v) * float64(v) }
