@@ -10,8 +10,8 @@ import (
 // the shared coordinates x [3, N], the targets y ([K, 1, N]; [1, N]) and
 // the parameters (see forwardStack for the shapes). With cfg.SolveOutput
 // it also returns the output layer it solved for (W, b, in the shapes of
-// the last two params), which the losses were computed with; the last two
-// gradients are then not used. Otherwise head is nil.
+// the last two params), which the losses were computed with, and the last
+// two gradients are nil (not computed). Otherwise head is nil.
 type lossGradFunc func(cfg Config, act activation, x, y *Node, params []*Node) (lossK *Node, grads, head []*Node)
 
 // autodiffLossGrads is the loss and gradient of a forward by GoMLX's
@@ -109,29 +109,37 @@ func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*N
 	// (its ReduceSum over the last axis is a scalar loop).
 	ones := Ones(x.Graph(), shapes.Make(x.DType(), n))
 	for l := last; l >= 0; l-- {
-		var gw, gh *Node
-		if single {
-			gw = DotGeneral(delta, []int{1}, nil, ins[l], []int{1}, nil) // [out, in]
-		} else {
-			gw = DotGeneral(delta, []int{2}, []int{0}, ins[l], []int{2}, []int{0}) // [K, out, in]
+		if l < last || head == nil { // a solved output layer gets no Adam update: no gradients
+			var gw *Node
+			if single {
+				gw = DotGeneral(delta, []int{1}, nil, ins[l], []int{1}, nil) // [out, in]
+			} else {
+				gw = DotGeneral(delta, []int{2}, []int{0}, ins[l], []int{2}, []int{0}) // [K, out, in]
+			}
+			gb := InsertAxes(DotGeneral(delta, []int{nAxis}, nil, ones, []int{0}, nil), -1) // [out, 1] or [K, out, 1]
+			if l < last {
+				a := act.scale(cfg.omega(l))
+				gw, gb = MulScalar(gw, a), MulScalar(gb, a)
+			}
+			grads[2*l], grads[2*l+1] = gw, gb
 		}
-		gb := InsertAxes(DotGeneral(delta, []int{nAxis}, nil, ones, []int{0}, nil), -1) // [out, 1] or [K, out, 1]
-		if l < last {
-			a := act.scale(cfg.omega(l))
-			gw, gb = MulScalar(gw, a), MulScalar(gb, a)
-		}
-		grads[2*l], grads[2*l+1] = gw, gb
 		if l == 0 {
 			break
 		}
-		if single {
-			gh = DotGeneral(ws[l], []int{0}, nil, delta, []int{0}, nil) // [in, N]
-		} else {
-			gh = DotGeneral(ws[l], []int{1}, []int{0}, delta, []int{1}, []int{0}) // [K, in, N]
-		}
-		delta = Mul(gh, dsin[l-1]())
+		delta = Mul(stackInputGrad(ws[l], delta, single), dsin[l-1]())
 	}
 	return lossK, grads, head
+}
+
+// stackInputGrad returns the gradient with respect to a layer's input,
+// [in, N] (stacked: [K, in, N]), from its (scaled) weights w and the
+// gradient delta with respect to its pre-activation: one matmul that yields
+// the feature-major layout directly.
+func stackInputGrad(w, delta *Node, single bool) *Node {
+	if single {
+		return DotGeneral(w, []int{0}, nil, delta, []int{0}, nil) // [in, N]
+	}
+	return DotGeneral(w, []int{1}, []int{0}, delta, []int{1}, []int{0}) // [K, in, N]
 }
 
 // valueAndDerivative returns the sine layer's output for the scaled
