@@ -156,13 +156,7 @@ func refLossFD(net *Net, x, y []float32, l int, bias bool) float64 {
 		} else {
 			c.Layers[l].W[0] += float32(delta)
 		}
-		var s float64
-		n := len(y)
-		for i := range n {
-			v, _ := c.EvalRef([3]float64{float64(x[3*i]), float64(x[3*i+1]), float64(x[3*i+2])})
-			s += (v - float64(y[i])) * (v - float64(y[i]))
-		}
-		return s / float64(n)
+		return refMSE(c, x, y)
 	}
 	// The step is a float32 perturbation of the stored weight: use the
 	// perturbation actually applied.
