@@ -70,30 +70,10 @@ func mseK(r *Node) *Node {
 // at fixed (W, b), the same backward pass (TestSolvedGrads checks it
 // against finite differences of the projected loss).
 func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*Node, []*Node, []*Node) {
-	h, k, single := stackInput("manualLossGrads", x, params)
-	n := x.Shape().Dimensions[1]
-	last := cfg.NumLayers() - 1
-	// Forward (forwardStack's), keeping each layer's input h_l, its scaled
-	// weights and the derivative of its sine at the pre-activation.
-	ins := make([]*Node, last+1)
-	ws := make([]*Node, last+1)
-	dsin := make([]func() *Node, last)
-	var head []*Node
-	for l := 0; l <= last; l++ {
-		var z *Node
-		ins[l] = h
-		if l == last && cfg.SolveOutput {
-			w, b := solveOutput(h, y)
-			head = []*Node{w, b}
-			params = append(params[:2*last:2*last], w, b)
-		}
-		ws[l], z = stackLayer("manualLossGrads", cfg, act, l, h, params, k, single)
-		if l < last {
-			z, dsin[l] = act.valueAndDerivative(z)
-		}
-		h = z
-	}
-	r := Sub(h, y)
+	fw := forwardKeep("manualLossGrads", cfg, act, x, y, params)
+	ins, ws, dsin, head, single, n, last := fw.ins, fw.ws, fw.dsin, fw.head, fw.single, fw.n, fw.last
+	params = fw.params
+	r := Sub(fw.out, y)
 	lossK := mseK(r)
 
 	// Backward: delta is the gradient of the summed losses with respect to
@@ -129,6 +109,47 @@ func manualLossGrads(cfg Config, act activation, x, y *Node, params []*Node) (*N
 		delta = Mul(stackInputGrad(ws[l], delta, single), dsin[l-1]())
 	}
 	return lossK, grads, head
+}
+
+// kept is what forwardKeep keeps of a forward pass for a written-out
+// backward pass.
+type kept struct {
+	ins    []*Node        // each layer's input h_l: [in, N] or [K, in, N]
+	ws     []*Node        // each layer's weights as the graph uses them (scaled for a sine layer)
+	dsin   []func() *Node // builds each sine layer's derivative at its pre-activation
+	head   []*Node        // with cfg.SolveOutput: the solved output layer (W, b), else nil
+	params []*Node        // params, with the solved output layer in place of the last two
+	out    *Node          // the network output: [1, N] or [K, 1, N]
+	single bool           // a stack of one (no stack axis)
+	n      int            // the number of points N
+	last   int            // the output layer's index
+}
+
+// forwardKeep is forwardStack's forward pass, keeping each layer's input,
+// its scaled weights and the derivative of its sine at the pre-activation;
+// with cfg.SolveOutput the output layer is solveOutput's least-squares
+// optimum for the targets y. who names the caller in panics.
+func forwardKeep(who string, cfg Config, act activation, x, y *Node, params []*Node) kept {
+	h, k, single := stackInput(who, x, params)
+	last := cfg.NumLayers() - 1
+	f := kept{ins: make([]*Node, last+1), ws: make([]*Node, last+1), dsin: make([]func() *Node, last),
+		single: single, n: x.Shape().Dimensions[1], last: last}
+	for l := 0; l <= last; l++ {
+		var z *Node
+		f.ins[l] = h
+		if l == last && cfg.SolveOutput {
+			w, b := solveOutput(h, y)
+			f.head = []*Node{w, b}
+			params = append(params[:2*last:2*last], w, b)
+		}
+		f.ws[l], z = stackLayer(who, cfg, act, l, h, params, k, single)
+		if l < last {
+			z, f.dsin[l] = act.valueAndDerivative(z)
+		}
+		h = z
+	}
+	f.params, f.out = params, h
+	return f
 }
 
 // stackInputGrad returns the gradient with respect to a layer's input,

@@ -274,9 +274,14 @@ func BenchmarkSineOps(b *testing.B) {
 // with 2 workers that is the wall time of a step divided by 2. solve sets
 // Config.SolveOutput.
 func benchCPU16(b *testing.B, workers int, solve bool) {
+	benchCPU16Opt(b, workers, solve, OptimizerAdam)
+}
+
+// benchCPU16Opt is benchCPU16 with the given optimizer.
+func benchCPU16Opt(b *testing.B, workers int, solve bool, opt Optimizer) {
 	x, y := gaussTarget(b, 16)
 	cfg, _ := Preset("cpu")
-	cfg.SolveOutput = solve
+	cfg.SolveOutput, cfg.Optimizer = solve, opt
 	cfg.LowLoss, cfg.HighLoss, cfg.MaxTime = 0, 0, 0 // never stop early
 	cfg.MaxSteps = 2
 	trs := make([]*Trainer, workers)
@@ -325,3 +330,10 @@ func BenchmarkStepCPU16Workers2(b *testing.B) { benchCPU16(b, 2, false) }
 // normal equations solved in the step).
 func BenchmarkStepCPU16Solved(b *testing.B)         { benchCPU16(b, 1, true) }
 func BenchmarkStepCPU16Workers2Solved(b *testing.B) { benchCPU16(b, 2, true) }
+
+// BenchmarkStepCPU16KFAC and BenchmarkStepCPU16Workers2KFAC: the same steps
+// with OptimizerKFAC (the output layer solved, the sine layers moved by
+// K-FAC: four more matmuls of the step's size, the curvature factors'
+// solves and two line-search products).
+func BenchmarkStepCPU16KFAC(b *testing.B)         { benchCPU16Opt(b, 1, true, OptimizerKFAC) }
+func BenchmarkStepCPU16Workers2KFAC(b *testing.B) { benchCPU16Opt(b, 2, true, OptimizerKFAC) }

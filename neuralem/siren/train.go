@@ -56,6 +56,15 @@ func newTrainLoop(backend compute.Backend, cfg Config, name, what string) (*trai
 		t.compiles++
 		x, y, tt := in[0], in[1], in[2]
 		params, m, v := in[3:3+nP], in[3+nP:3+2*nP], in[3+2*nP:3+3*nP]
+		if cfg.Optimizer == OptimizerKFAC {
+			// The sine layers' previous updates live in m's slots; the
+			// output layer's m and all of v are passed through unused.
+			nH := nP - 2
+			lossK, head, next, step := kfacStep(cfg, act, x, y, params, m[:nH])
+			outs := append(append([]*Node{lossK}, next...), head...)
+			outs = append(append(outs, step...), m[nH:]...)
+			return append(outs, v...)
+		}
 		lossK, grads, head := t.lossGrads(cfg, act, x, y, params)
 		if head == nil {
 			return append([]*Node{lossK}, adamUpdate(cfg, tt, params, m, v, grads)...)
