@@ -11,6 +11,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/geom"
 	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/region"
+	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
 // TestFitRejectsBadInput: every case fails before any training.
@@ -179,6 +180,15 @@ func TestMergeShards(t *testing.T) {
 				}
 			}
 		}, []string{"output layer solved differs", "s1.nem (region 1) has false", "s2.nem (region 0) has true"}},
+		{"optimizer", func(s *NeuralMap) {
+			for i := range s.Regions {
+				if s.Regions[i].Net != nil {
+					n := *s.Regions[i].Net
+					n.Config.Optimizer = siren.OptimizerKFAC
+					s.Regions[i].Net = &n
+				}
+			}
+		}, []string{"optimizer differs", "s1.nem (region 1) has adam", "s2.nem (region 0) has kfac"}},
 	} {
 		bb := shard(func(i int) bool { return i%3 == 0 })
 		bb.Source = "s2.nem"

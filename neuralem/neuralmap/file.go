@@ -95,6 +95,9 @@ type netMeta struct {
 	// SolveOutput is siren.Config.SolveOutput (absent when false, so that
 	// files fitted without it read as before).
 	SolveOutput bool `json:"solve_output,omitempty"`
+	// Optimizer is siren.Config.Optimizer (absent for Adam, so that files
+	// fitted with Adam read as before).
+	Optimizer string `json:"optimizer,omitempty"`
 }
 
 type regionMeta struct {
@@ -178,6 +181,7 @@ func (m *NeuralMap) marshal() ([]byte, error) {
 				Width: c.Width, HiddenLayers: c.HiddenLayers, Omega0: c.Omega0, FirstOmega0: c.FirstOmega0, Init: string(c.Init),
 				LearningRate: c.LearningRate, MaxSteps: c.MaxSteps, MaxTimeNs: int64(c.MaxTime),
 				Patience: c.Patience, LowLoss: c.LowLoss, HighLoss: c.HighLoss, Seed: c.Seed, SolveOutput: c.SolveOutput,
+				Optimizer: string(fileOptimizer(c.Optimizer)),
 			}
 			rm.Report = &rep
 			rm.Offset = int64(len(weights))
@@ -329,6 +333,7 @@ func Decode(b []byte) (*NeuralMap, error) {
 				Width: nc.Width, HiddenLayers: nc.HiddenLayers, Omega0: nc.Omega0, FirstOmega0: nc.FirstOmega0, Init: siren.InitScheme(nc.Init),
 				LearningRate: nc.LearningRate, MaxSteps: nc.MaxSteps, MaxTime: time.Duration(nc.MaxTimeNs),
 				Patience: nc.Patience, LowLoss: nc.LowLoss, HighLoss: nc.HighLoss, Seed: nc.Seed, SolveOutput: nc.SolveOutput,
+				Optimizer: siren.Optimizer(nc.Optimizer),
 			}
 			net, err := netFromWeights(cfg, weights[rm.Offset:rm.Offset+rm.NumVals])
 			if err != nil {
@@ -497,4 +502,13 @@ func netFromWeights(cfg siren.Config, w []float32) (*siren.Net, error) {
 		return nil, err
 	}
 	return net, nil
+}
+
+// fileOptimizer is the optimizer as a .nem file records it: "" for Adam
+// (the field is then left out, as in files written before it existed).
+func fileOptimizer(opt siren.Optimizer) siren.Optimizer {
+	if opt == siren.OptimizerAdam {
+		return ""
+	}
+	return opt
 }

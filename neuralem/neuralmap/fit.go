@@ -844,6 +844,7 @@ func configDiff(a, b siren.Config) (name, va, vb string) {
 		{"seed", a.Seed, b.Seed},
 		{"learning rate", a.LearningRate, b.LearningRate},
 		{"output layer solved", a.SolveOutput, b.SolveOutput},
+		{"optimizer", optimizerName(a.Optimizer), optimizerName(b.Optimizer)},
 		{"step cap", a.MaxSteps, b.MaxSteps},
 		{"patience", a.Patience, b.Patience},
 		{"LowLoss", a.LowLoss, b.LowLoss},

@@ -498,20 +498,23 @@ func TestPresetSteps(t *testing.T) {
 		median int
 		source string
 		solve  bool
+		opt    siren.Optimizer
 	}{
-		{"random", nil, 155, "bench/siren/README.md §1", false},
-		{"shipped", shipped, 50, "bench/meta/README.md", false},
-		{"other file", &other, 155, "likely needs fewer", false},
-		{"random, output solved", nil, 45, "random weights with the output layer solved", true},
-		{"shipped, output solved", shipped, 50, "shipped initialisation with the output layer solved", true},
+		{"random", nil, 155, "bench/siren/README.md §1", false, ""},
+		{"shipped", shipped, 50, "bench/meta/README.md", false, ""},
+		{"other file", &other, 155, "likely needs fewer", false, siren.OptimizerAdam},
+		{"random, output solved", nil, 45, "random weights with the output layer solved", true, ""},
+		{"shipped, output solved", shipped, 50, "shipped initialisation with the output layer solved", true, ""},
+		{"random, K-FAC", nil, 12, "random weights with K-FAC", true, siren.OptimizerKFAC},
+		{"shipped, K-FAC", shipped, 22, "shipped initialisation with K-FAC", true, siren.OptimizerKFAC},
 	} {
-		rec, ok := PresetSteps("cpu", c.in, c.solve)
+		rec, ok := PresetSteps("cpu", c.in, siren.Config{SolveOutput: c.solve, Optimizer: c.opt})
 		if !ok || rec.Median != c.median || !strings.Contains(rec.Source, c.source) {
 			t.Errorf("PresetSteps(cpu, %s) = %+v, %v; want median %d from %s", c.name, rec, ok, c.median, c.source)
 		}
 	}
 	for _, solve := range []bool{false, true} {
-		if rec, ok := PresetSteps("paper", nil, solve); ok {
+		if rec, ok := PresetSteps("paper", nil, siren.Config{SolveOutput: solve}); ok {
 			t.Errorf("PresetSteps(paper, solve %v) = %+v, want none measured", solve, rec)
 		}
 	}

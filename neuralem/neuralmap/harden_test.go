@@ -15,6 +15,7 @@ import (
 	"github.com/neuralem/neuralem/neuralem/grid"
 	"github.com/neuralem/neuralem/neuralem/internal/atomicfile"
 	"github.com/neuralem/neuralem/neuralem/region"
+	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -43,6 +44,15 @@ func TestOverride(t *testing.T) {
 	}
 	if cpu.Config.Width != 64 {
 		t.Error("Override changed its receiver")
+	}
+	// K-FAC needs the solved output layer, which it turns on (and says so).
+	got, changes, err = cpu.Override(Override{Optimizer: ptr(siren.OptimizerKFAC)})
+	txt = txt[:0]
+	for _, c := range changes {
+		txt = append(txt, c.String())
+	}
+	if want := "Optimizer adam → kfac, SolveOutput false → true"; err != nil || strings.Join(txt, ", ") != want || got.Config.Optimizer != siren.OptimizerKFAC || !got.Config.SolveOutput {
+		t.Errorf("Optimizer kfac: changes %q, error %v; want %q", strings.Join(txt, ", "), err, want)
 	}
 	if _, ch, err := cpu.Override(Override{}); err != nil || len(ch) != 0 {
 		t.Errorf("empty override: %v %v", ch, err)
@@ -74,6 +84,8 @@ func TestOverride(t *testing.T) {
 		{Override{MaxSteps: ptr(0), MaxTime: ptr(time.Duration(0))}, "MaxSteps", "a step cap or a time cap"},
 		{Override{RegionSize: ptr(4)}, "RegionSize", "RegionSize = 4: want RegionSize > Overlap (region size 4, overlap 4 voxels)"},
 		{Override{Overlap: ptr(16)}, "Overlap", "Overlap = 16"},
+		{Override{Optimizer: ptr(siren.Optimizer("sgd"))}, "Optimizer", `Optimizer = "sgd": want "adam" or "kfac"`},
+		{Override{Optimizer: ptr(siren.OptimizerKFAC), SolveOutput: ptr(false)}, "SolveOutput", `SolveOutput = false: want true with Optimizer "kfac"`},
 	} {
 		_, _, err := cpu.Override(c.ov)
 		var oe *OverrideError

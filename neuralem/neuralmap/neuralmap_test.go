@@ -390,6 +390,9 @@ func TestLoadVersion1(t *testing.T) {
 	if bytes.Contains(meta, []byte("solve_output")) {
 		t.Fatal("a map without SolveOutput wrote solve_output")
 	}
+	if bytes.Contains(meta, []byte(`"optimizer"`)) {
+		t.Fatal("a map fitted with Adam wrote optimizer")
+	}
 	v1 := append([]byte(nil), b...)
 	binary.LittleEndian.PutUint32(v1[16:], 1)
 	meta1 := bytes.Replace(meta, []byte(`"version": 3`), []byte(`"version": 1`), 1)
@@ -415,6 +418,7 @@ func TestLoadVersion1(t *testing.T) {
 		if m.Regions[i].Net != nil {
 			m.Regions[i].Net.Config.FirstOmega0 = 7.5
 			m.Regions[i].Net.Config.SolveOutput = true
+			m.Regions[i].Net.Config.Optimizer = siren.OptimizerKFAC
 		}
 	}
 	if err := m.Save(p); err != nil {
@@ -429,6 +433,9 @@ func TestLoadVersion1(t *testing.T) {
 		}
 		if r.Net != nil && !r.Net.Config.SolveOutput {
 			t.Errorf("region %d: SolveOutput false after a round trip, want true", i)
+		}
+		if r.Net != nil && r.Net.Config.Optimizer != siren.OptimizerKFAC {
+			t.Errorf("region %d: Optimizer %q after a round trip, want %q", i, r.Net.Config.Optimizer, siren.OptimizerKFAC)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/neuralem/neuralem/neuralem/siren"
 )
 
 // Override changes chosen fields of fit options, usually a named preset's
@@ -26,20 +28,21 @@ import (
 //	lr, steps := 3e-3, 500
 //	opts, changes, err := opts.Override(neuralmap.Override{LearningRate: &lr, MaxSteps: &steps})
 type Override struct {
-	Width        *int           // > 0
-	HiddenLayers *int           // ≥ 0
-	Omega0       *float64       // finite, > 0 (hidden sine layers; also the input layer when FirstOmega0 is 0)
-	FirstOmega0  *float64       // finite, ≥ 0 (0: the input layer uses Omega0)
-	LearningRate *float64       // finite, > 0
-	MaxSteps     *int           // ≥ 0 (0: no step cap; then MaxTime must be set)
-	MaxTime      *time.Duration // ≥ 0 (0: no time cap; then MaxSteps must be set)
-	Patience     *int           // > 0
-	LowLoss      *float64       // finite, ≥ 0, ≤ HighLoss
-	HighLoss     *float64       // finite, ≥ LowLoss
-	Seed         *uint64        // any
-	SolveOutput  *bool          // any (siren.Config.SolveOutput)
-	RegionSize   *int           // > Overlap
-	Overlap      *int           // ≥ 0, < RegionSize
+	Width        *int             // > 0
+	HiddenLayers *int             // ≥ 0
+	Omega0       *float64         // finite, > 0 (hidden sine layers; also the input layer when FirstOmega0 is 0)
+	FirstOmega0  *float64         // finite, ≥ 0 (0: the input layer uses Omega0)
+	LearningRate *float64         // finite, > 0
+	MaxSteps     *int             // ≥ 0 (0: no step cap; then MaxTime must be set)
+	MaxTime      *time.Duration   // ≥ 0 (0: no time cap; then MaxSteps must be set)
+	Patience     *int             // > 0
+	LowLoss      *float64         // finite, ≥ 0, ≤ HighLoss
+	HighLoss     *float64         // finite, ≥ LowLoss
+	Seed         *uint64          // any
+	SolveOutput  *bool            // any (siren.Config.SolveOutput)
+	Optimizer    *siren.Optimizer // "adam" or "kfac" (siren.Config.Optimizer); "kfac" also sets SolveOutput
+	RegionSize   *int             // > Overlap
+	Overlap      *int             // ≥ 0, < RegionSize
 }
 
 // Change is one field an Override set: its name (an Override field) and
@@ -142,6 +145,21 @@ func (o FitOptions) Override(ov Override) (FitOptions, []Change, error) {
 		changes = append(changes, Change{"SolveOutput", strconv.FormatBool(c.SolveOutput), strconv.FormatBool(*ov.SolveOutput)})
 		c.SolveOutput = *ov.SolveOutput
 	}
+	if ov.Optimizer != nil {
+		opt := *ov.Optimizer
+		if opt != siren.OptimizerAdam && opt != siren.OptimizerKFAC {
+			return bad("Optimizer", strconv.Quote(string(opt)), `"adam" or "kfac"`)
+		}
+		changes = append(changes, Change{"Optimizer", string(optimizerName(c.Optimizer)), string(opt)})
+		c.Optimizer = opt
+		if opt == siren.OptimizerKFAC && !c.SolveOutput {
+			if ov.SolveOutput != nil {
+				return bad("SolveOutput", "false", `true with Optimizer "kfac" (K-FAC moves the sine layers; the output layer is solved)`)
+			}
+			changes = append(changes, Change{"SolveOutput", "false", "true"})
+			c.SolveOutput = true
+		}
+	}
 	t := &out.Tiling
 	for _, err := range []error{
 		setInt("RegionSize", ov.RegionSize, &t.Size, pos, "a region edge > 0 voxels"),
@@ -194,4 +212,12 @@ func (o FitOptions) Override(ov Override) (FitOptions, []Change, error) {
 		}
 	}
 	return out, changes, nil
+}
+
+// optimizerName is opt with "" (the zero value) named: "adam".
+func optimizerName(opt siren.Optimizer) siren.Optimizer {
+	if opt == "" {
+		return siren.OptimizerAdam
+	}
+	return opt
 }

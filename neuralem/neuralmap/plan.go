@@ -115,18 +115,22 @@ type StepsRecord struct {
 // PresetSteps returns the measured median number of training steps per
 // region of a named preset from the initialisation in (nil: random
 // weights), with the output layer solved at every step or not
-// (siren.Config.SolveOutput), for time estimates; ok is false when none has
+// (siren.Config.SolveOutput) and by Adam or K-FAC (siren.Config.Optimizer), for time estimates; ok is false when none has
 // been measured. For an initialisation other than the preset's shipped one
 // it returns the random-weights median, which such a fit likely beats, and
 // Source says so. Change it when a preset or its shipped initialisation
 // changes.
-func PresetSteps(name string, in *metainit.Init, solveOutput bool) (rec StepsRecord, ok bool) {
+func PresetSteps(name string, in *metainit.Init, cfg siren.Config) (rec StepsRecord, ok bool) {
 	if name != "cpu" {
 		return StepsRecord{}, false
 	}
 	random := StepsRecord{155, "bench/siren/README.md §1: 9,956 steps for the 64 regions of a 48³ crop of EMD-20026 from random weights, 144–160 per region"}
 	learned := StepsRecord{50, "bench/meta/README.md § The shipped initialisation (a): medians of 58.5, 47.5 and 49.5 steps per 16³ region to MSE 1e-4 from the shipped initialisation on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
-	if solveOutput {
+	switch {
+	case cfg.OptimizerName() == siren.OptimizerKFAC:
+		random = StepsRecord{12, "bench/meta/README.md § (h): medians of KFAC_R_SRC steps per 16³ region to MSE 1e-4 from random weights with K-FAC, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
+		learned = StepsRecord{22, "bench/meta/README.md § (h): medians of KFAC_L_SRC steps per 16³ region to MSE 1e-4 from the shipped initialisation with K-FAC, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
+	case cfg.SolveOutput:
 		random = StepsRecord{45, "bench/siren/README.md § 9: medians of 51.0, 41.0 and 45.0 steps per 16³ region to MSE 1e-4 from random weights with the output layer solved, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
 		learned = StepsRecord{50, "bench/siren/README.md § 9: medians of 56.5, 46.5 and 49.0 steps per 16³ region to MSE 1e-4 from the shipped initialisation with the output layer solved, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
 	}

@@ -58,6 +58,7 @@ func main() {
 	target := flag.Float64("target", 1e-4, "stop when the best MSE is below this (the preset exits at 1e-4; the paper's bound is 4e-4)")
 	workers := flag.Int("workers", 2, "regions trained at the same time")
 	solve := flag.Bool("solve-output", false, "solve the output layer by least squares at every step (siren.Config.SolveOutput)")
+	opt := flag.String("optimizer", "adam", "adam, or kfac (K-FAC on the sine layers; implies -solve-output)")
 	data := flag.String("data", experiment.DataDir(), "shared data directory")
 	flag.Parse()
 	cfg, err := siren.Preset("cpu")
@@ -72,6 +73,13 @@ func main() {
 		cfg.LearningRate = *lr
 	}
 	cfg.SolveOutput = *solve
+	cfg.Optimizer = siren.Optimizer(*opt)
+	if cfg.Optimizer == siren.OptimizerKFAC {
+		cfg.SolveOutput = true
+	}
+	if err := cfg.Validate(); err != nil {
+		log.Fatalf("-optimizer %q: %v", *opt, err)
+	}
 	var in *metainit.Init
 	if *initPath == "learned" {
 		in, err = metainit.Learned("cpu")
@@ -98,12 +106,8 @@ func main() {
 			net  *siren.Net
 		}{{"random", rnd}}, inits...)
 	}
-	solved := ""
-	if cfg.SolveOutput {
-		solved = " on the sine layers, output layer solved at every step"
-	}
-	fmt.Printf("init %s (%d of %d outer steps) sha256 %s; cpu preset network, Adam lr %g%s, steps to MSE %g (cap %d)\n\n",
-		in.Name, in.Meta.Done, in.Meta.Train.OuterSteps, in.SHA256, cfg.LearningRate, solved, cfg.LowLoss, *cap)
+	fmt.Printf("init %s (%d of %d outer steps) sha256 %s; cpu preset network, %s, steps to MSE %g (cap %d)\n\n",
+		in.Name, in.Meta.Done, in.Meta.Train.OuterSteps, in.SHA256, cfg.TrainingString(), cfg.LowLoss, *cap)
 	fmt.Println("| set | regions | init | median | q1 | q3 | mean | not reached | s |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, set := range strings.Split(*sets, ",") {

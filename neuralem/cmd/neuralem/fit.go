@@ -47,6 +47,7 @@ type fitFlags struct {
 	maxTime             *time.Duration
 	seed                *uint64
 	solveOutput         *bool
+	optimizer           *string
 	regionSize, overlap *int
 	workers, stack      *int
 	init                *string // --init; nil for commands without it (experiment: --inits)
@@ -59,13 +60,13 @@ type fitFlags struct {
 var overrideFlags = map[string]string{
 	"Width": "width", "HiddenLayers": "hidden-layers", "Omega0": "omega0", "FirstOmega0": "first-omega0",
 	"LearningRate": "lr", "MaxSteps": "max-steps", "MaxTime": "max-time", "Patience": "patience",
-	"LowLoss": "low-loss", "HighLoss": "high-loss", "Seed": "seed", "SolveOutput": "solve-output", "RegionSize": "region-size", "Overlap": "overlap",
+	"LowLoss": "low-loss", "HighLoss": "high-loss", "Seed": "seed", "SolveOutput": "solve-output", "Optimizer": "optimizer", "RegionSize": "region-size", "Overlap": "overlap",
 }
 
 // flagNames rewrites Override field names in a message as flags.
 var flagNames = func() *strings.Replacer {
 	var pairs []string
-	for _, f := range []string{"FirstOmega0", "HiddenLayers", "LearningRate", "RegionSize", "MaxSteps", "MaxTime", "Patience", "LowLoss", "HighLoss", "Overlap", "Omega0", "Width", "SolveOutput", "Seed"} {
+	for _, f := range []string{"FirstOmega0", "HiddenLayers", "LearningRate", "RegionSize", "MaxSteps", "MaxTime", "Patience", "LowLoss", "HighLoss", "Overlap", "Omega0", "Width", "SolveOutput", "Optimizer", "Seed"} {
 		pairs = append(pairs, f, "--"+overrideFlags[f])
 	}
 	return strings.NewReplacer(pairs...)
@@ -86,6 +87,7 @@ func addFitFlags(fs *flag.FlagSet, defPreset string) *fitFlags {
 		maxTime:     fs.Duration("max-time", 0, "wall-clock cap per region, e.g. 5m (≥ 0, 0: none; default: the preset's)"),
 		seed:        fs.Uint64("seed", 0, "seed of the random initial weights (fit, demo: with --init random); every region starts from the same weights, so a resumed or sharded fit trains each region as one run would (default: the preset's)"),
 		solveOutput: fs.Bool("solve-output", false, "train the sine layers with Adam and solve the linear output layer by least squares at every step (variable projection): from random weights far fewer steps (bench/siren/README.md § 9); default: the preset's (off)"),
+		optimizer:   fs.String("optimizer", "", "how steps move the weights: adam (Adam with --lr) or kfac (K-FAC on the sine layers with the output layer solved, as --solve-output; no learning rate: about 10× fewer steps, each costing about 1.5 Adam steps; bench/meta/README.md § (h)); default: the preset's (adam)"),
 		regionSize:  fs.Int("region-size", 0, "maximum region edge in voxels (default: the preset's, paper 64, cpu 16)"),
 		overlap:     fs.Int("overlap", 0, "minimum overlap between regions in voxels (default: the preset's, 4 as the paper)"),
 		workers:     fs.Int("workers", 0, "regions trained at the same time (0: one per core on the Go backend, 1 otherwise)"),
@@ -143,6 +145,10 @@ func (f *fitFlags) resolve(set map[string]bool, stderr io.Writer) error {
 	}
 	if set["solve-output"] {
 		ov.SolveOutput = f.solveOutput
+	}
+	if set["optimizer"] {
+		opt := siren.Optimizer(*f.optimizer)
+		ov.Optimizer = &opt
 	}
 	if set["region-size"] {
 		ov.RegionSize = f.regionSize
@@ -475,7 +481,7 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 	plan := map[string]any{
 		"shape": shape, "preset": preset, "overrides": overrides, "region_size": p.Tiling.Size, "overlap": p.Tiling.Overlap,
 		"regions": p.Regions, "to_fit": n, "resumed": len(p.Resumed), "constant": len(p.Constant), "region_shape": p.RegionShape,
-		"width": cfg.Width, "hidden_layers": cfg.HiddenLayers, "omega0": cfg.Omega0, "learning_rate": cfg.LearningRate, "solve_output": cfg.SolveOutput,
+		"width": cfg.Width, "hidden_layers": cfg.HiddenLayers, "omega0": cfg.Omega0, "learning_rate": cfg.LearningRate, "solve_output": cfg.SolveOutput, "optimizer": cfg.OptimizerName(),
 		"params_per_region": p.Params, "weights_bytes": 4 * p.Params * len(p.ToFit), "map_float32_bytes": 4 * shape[0] * shape[1] * shape[2],
 		"max_steps": cfg.MaxSteps, "max_time_s": cfg.MaxTime.Seconds(), "workers": p.Workers, "normalization_from": from, "init": p.Init,
 	}
@@ -483,10 +489,12 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 	var assumption string
 	if estSteps > 0 && p.Trained() > 0 {
 		steps, source := cfg.MaxSteps, fmt.Sprintf("no measured median for the %s preset: every region is assumed to run to the %d-step cap", preset, cfg.MaxSteps)
-		if rec, ok := neuralmap.PresetSteps(preset, opts.Init, cfg.SolveOutput); ok {
+		if rec, ok := neuralmap.PresetSteps(preset, opts.Init, cfg); ok {
 			steps, source = rec.Median, fmt.Sprintf("the %s preset's measured median, %s", preset, rec.Source)
-			// The median is measured with and without --solve-output.
-			other := slices.DeleteFunc(slices.Clone(overrides), func(o string) bool { return strings.HasPrefix(o, "--solve-output ") })
+			// The median is measured with and without --solve-output and --optimizer.
+			other := slices.DeleteFunc(slices.Clone(overrides), func(o string) bool {
+				return strings.HasPrefix(o, "--solve-output ") || strings.HasPrefix(o, "--optimizer ")
+			})
 			if len(other) > 0 {
 				source += "; the preset was overridden, so this median may not hold"
 			}
@@ -513,12 +521,8 @@ func fitPlan(w io.Writer, g *grid.Grid, opts neuralmap.FitOptions, preset string
 		fmt.Fprintf(w, " (%d of them constant, e.g. zeros outside a mask: set exactly, not trained)", len(p.Constant))
 	}
 	fmt.Fprintln(w)
-	solved := ""
-	if cfg.SolveOutput {
-		solved = " (output layer solved at every step)"
-	}
-	fmt.Fprintf(w, "network (%s preset): %s, lr %g%s, %d parameters per region; caps %d steps, %v per region; initial weights %s\n",
-		preset, cfg.ArchString(), cfg.LearningRate, solved, p.Params, cfg.MaxSteps, cfg.MaxTime, p.Init)
+	fmt.Fprintf(w, "network (%s preset): %s, %s, %d parameters per region; caps %d steps, %v per region; initial weights %s\n",
+		preset, cfg.ArchString(), cfg.TrainingString(), p.Params, cfg.MaxSteps, cfg.MaxTime, p.Init)
 	fmt.Fprintf(w, "weights %.1f MB (the float32 map is %.1f MB); normalisation: %s\n",
 		float64(4*p.Params*len(p.ToFit))/1e6, float64(4*shape[0]*shape[1]*shape[2])/1e6, from)
 	if est != nil {

@@ -173,10 +173,7 @@ func nemInfo(path string) (*nemInfoT, error) {
 	for _, r := range m.Regions {
 		if r.Net != nil {
 			c := r.Net.Config
-			network = fmt.Sprintf("%s, Adam lr %g", c.ArchString(), c.LearningRate)
-			if c.SolveOutput {
-				network += " on the sine layers, output layer solved by least squares at every step"
-			}
+			network = c.ArchString() + ", " + c.TrainingString()
 			break
 		}
 	}

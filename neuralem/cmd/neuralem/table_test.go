@@ -363,7 +363,7 @@ func TestCLITable(t *testing.T) {
 			check: noEntries(".k.nem.tmp-*")},
 		// The solved output layer: an override, recorded in the map, shown by info.
 		{name: "fit --solve-output dry run", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "0", "--init", "random", "--solve-output"}, code: 0,
-			want: []string{"--solve-output false → true", "lr 0.001 (output layer solved at every step)"}},
+			want: []string{"--solve-output false → true", "Adam lr 0.001 on the sine layers, output layer solved by least squares at every step"}},
 		{name: "fit --solve-output dry run estimates from the solved median", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "3", "--init", "random", "--solve-output"}, code: 0,
 			want: []string{"assumes 45 steps per region", "from random weights with the output layer solved"}, not: []string{"may not hold"}},
 		{name: "fit --solve-output, then info", args: []string{"fit", "{map}", "-o", "{dir}/so.nem", "--regions", "0", "--max-steps", "3", "--init", "random", "--solve-output"}, code: 0,
@@ -371,6 +371,21 @@ func TestCLITable(t *testing.T) {
 				code, stdout, stderr := cli(t, "info", filepath.Join(f.dir, "so.nem"))
 				if want := "Adam lr 0.001 on the sine layers, output layer solved by least squares at every step"; code != 0 || !strings.Contains(stdout, want) {
 					t.Errorf("info so.nem: exit %d, output lacks %q:\n%s%s", code, want, stdout, stderr)
+				}
+			}},
+		// K-FAC: an override that also solves the output layer, recorded in the map, shown by info.
+		{name: "fit --optimizer kfac dry run", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "3", "--init", "random", "--optimizer", "kfac"}, code: 0,
+			want: []string{"--optimizer adam → kfac, --solve-output false → true", "K-FAC on the sine layers, output layer solved by least squares at every step",
+				"assumes 12 steps per region", "from random weights with K-FAC"}, not: []string{"may not hold", "lr 0.001"}},
+		{name: "fit --optimizer sgd", args: []string{"fit", "{map}", "--dry-run", "--optimizer", "sgd"}, code: 1,
+			want: []string{`--optimizer "sgd": want "adam" or "kfac"`}},
+		{name: "fit --optimizer kfac --solve-output=false", args: []string{"fit", "{map}", "--dry-run", "--optimizer", "kfac", "--solve-output=false"}, code: 1,
+			want: []string{`--solve-output false: want true with --optimizer "kfac"`}},
+		{name: "fit --optimizer kfac, then info", args: []string{"fit", "{map}", "-o", "{dir}/kf.nem", "--regions", "0", "--max-steps", "3", "--init", "random", "--optimizer", "kfac"}, code: 0,
+			check: func(t *testing.T, f *fixtures, _, _ string) {
+				code, stdout, stderr := cli(t, "info", filepath.Join(f.dir, "kf.nem"))
+				if want := "K-FAC on the sine layers, output layer solved by least squares at every step"; code != 0 || !strings.Contains(stdout, want) {
+					t.Errorf("info kf.nem: exit %d, output lacks %q:\n%s%s", code, want, stdout, stderr)
 				}
 			}},
 		// 6. A second writer fails at once naming the holder's PID.
