@@ -39,6 +39,8 @@ func ExampleBlender() {
 
 // A preset is changed in one place, Override, which knows which fields
 // were set (nil: keep the preset's), validates them and lists the changes.
+// A learning rate is Adam's, so setting one also chooses Adam (the cpu
+// preset otherwise fits its learned start with K-FAC: FitConfig).
 func ExampleFitOptions_Override() {
 	opts, _ := neuralmap.Preset("cpu")
 	lr, steps := 3e-3, 0
@@ -57,6 +59,7 @@ func ExampleFitOptions_Override() {
 	// Output:
 	// LearningRate 0.001 → 0.003
 	// MaxSteps 2000 → 0
+	// Optimizer auto → adam
 	// time cap kept: 5m0s
 	// neuralmap: override LearningRate = -1: want a finite learning rate > 0
 }

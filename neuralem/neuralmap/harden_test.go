@@ -39,7 +39,7 @@ func TestOverride(t *testing.T) {
 	for _, c := range changes {
 		txt = append(txt, c.String())
 	}
-	if want := "Width 64 → 32, LearningRate 0.001 → 0.003, MaxSteps 2000 → 0, Seed 1 → 0, SolveOutput false → true, RegionSize 16 → 20"; strings.Join(txt, ", ") != want {
+	if want := "Width 64 → 32, LearningRate 0.001 → 0.003, MaxSteps 2000 → 0, Seed 1 → 0, SolveOutput false → true, Optimizer auto → adam, RegionSize 16 → 20"; strings.Join(txt, ", ") != want {
 		t.Errorf("changes %q, want %q", strings.Join(txt, ", "), want)
 	}
 	if cpu.Config.Width != 64 {
@@ -51,7 +51,7 @@ func TestOverride(t *testing.T) {
 	for _, c := range changes {
 		txt = append(txt, c.String())
 	}
-	if want := "Optimizer adam → kfac, SolveOutput false → true"; err != nil || strings.Join(txt, ", ") != want || got.Config.Optimizer != siren.OptimizerKFAC || !got.Config.SolveOutput {
+	if want := "Optimizer auto → kfac, SolveOutput false → true"; err != nil || strings.Join(txt, ", ") != want || got.Config.Optimizer != siren.OptimizerKFAC || !got.Config.SolveOutput {
 		t.Errorf("Optimizer kfac: changes %q, error %v; want %q", strings.Join(txt, ", "), err, want)
 	}
 	if _, ch, err := cpu.Override(Override{}); err != nil || len(ch) != 0 {
@@ -86,11 +86,54 @@ func TestOverride(t *testing.T) {
 		{Override{Overlap: ptr(16)}, "Overlap", "Overlap = 16"},
 		{Override{Optimizer: ptr(siren.Optimizer("sgd"))}, "Optimizer", `Optimizer = "sgd": want "adam" or "kfac"`},
 		{Override{Optimizer: ptr(siren.OptimizerKFAC), SolveOutput: ptr(false)}, "SolveOutput", `SolveOutput = false: want true with Optimizer "kfac"`},
+		{Override{Optimizer: ptr(siren.OptimizerKFAC), LearningRate: ptr(1e-3)}, "LearningRate", `LearningRate = 0.001: want none with Optimizer "kfac"`},
 	} {
 		_, _, err := cpu.Override(c.ov)
 		var oe *OverrideError
 		if !errors.As(err, &oe) || oe.Field != c.field || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v, want an OverrideError on %s containing %q", c.ov, err, c.field, c.want)
+		}
+	}
+}
+
+// TestFitConfig: an unset optimizer is K-FAC (with the solved output
+// layer) from a learned initialisation and Adam from random weights; a set
+// one is kept; a learning rate or an unsolved output layer in an Override
+// asks for Adam.
+func TestFitConfig(t *testing.T) {
+	learned, err := Preset("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	random := learned
+	random.Init = nil
+	kfacRandom, _, err := random.Override(Override{Optimizer: ptr(siren.OptimizerKFAC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, _, err := learned.Override(Override{LearningRate: ptr(2e-3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _, err := learned.Override(Override{SolveOutput: ptr(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		o     FitOptions
+		opt   siren.Optimizer
+		solve bool
+	}{
+		{"learned", learned, siren.OptimizerKFAC, true},
+		{"random", random, siren.OptimizerAdam, false},
+		{"random, --optimizer kfac", kfacRandom, siren.OptimizerKFAC, true},
+		{"learned, --lr", lr, siren.OptimizerAdam, false},
+		{"learned, --solve-output=false", plain, siren.OptimizerAdam, false},
+	} {
+		got := c.o.FitConfig()
+		if got.Optimizer != c.opt || got.SolveOutput != c.solve {
+			t.Errorf("%s: FitConfig optimizer %q, output solved %v; want %q, %v", c.name, got.Optimizer, got.SolveOutput, c.opt, c.solve)
 		}
 	}
 }

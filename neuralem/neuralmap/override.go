@@ -40,7 +40,7 @@ type Override struct {
 	HighLoss     *float64         // finite, ≥ LowLoss
 	Seed         *uint64          // any
 	SolveOutput  *bool            // any (siren.Config.SolveOutput)
-	Optimizer    *siren.Optimizer // "adam" or "kfac" (siren.Config.Optimizer); "kfac" also sets SolveOutput
+	Optimizer    *siren.Optimizer // "adam" or "kfac" (siren.Config.Optimizer; unset: FitOptions.FitConfig chooses by the start); "kfac" also sets SolveOutput and refuses LearningRate
 	RegionSize   *int             // > Overlap
 	Overlap      *int             // ≥ 0, < RegionSize
 }
@@ -150,7 +150,7 @@ func (o FitOptions) Override(ov Override) (FitOptions, []Change, error) {
 		if opt != siren.OptimizerAdam && opt != siren.OptimizerKFAC {
 			return bad("Optimizer", strconv.Quote(string(opt)), `"adam" or "kfac"`)
 		}
-		changes = append(changes, Change{"Optimizer", string(optimizerName(c.Optimizer)), string(opt)})
+		changes = append(changes, Change{"Optimizer", optimizerName(c.Optimizer), string(opt)})
 		c.Optimizer = opt
 		if opt == siren.OptimizerKFAC && !c.SolveOutput {
 			if ov.SolveOutput != nil {
@@ -159,6 +159,16 @@ func (o FitOptions) Override(ov Override) (FitOptions, []Change, error) {
 			changes = append(changes, Change{"SolveOutput", "false", "true"})
 			c.SolveOutput = true
 		}
+	} else if c.Optimizer == "" && (ov.LearningRate != nil || ov.SolveOutput != nil) {
+		// A learning rate, or a choice about the output layer, is a choice
+		// of Adam's fit: never let the automatic choice
+		// (FitOptions.FitConfig) pick K-FAC, which ignores the one and
+		// needs the output layer solved.
+		changes = append(changes, Change{"Optimizer", optimizerName(c.Optimizer), string(siren.OptimizerAdam)})
+		c.Optimizer = siren.OptimizerAdam
+	}
+	if c.Optimizer == siren.OptimizerKFAC && ov.LearningRate != nil {
+		return bad("LearningRate", fmtF(*ov.LearningRate), `none with Optimizer "kfac" (it chooses its step lengths; the learning rate is Adam's)`)
 	}
 	t := &out.Tiling
 	for _, err := range []error{
@@ -214,10 +224,11 @@ func (o FitOptions) Override(ov Override) (FitOptions, []Change, error) {
 	return out, changes, nil
 }
 
-// optimizerName is opt with "" (the zero value) named: "adam".
-func optimizerName(opt siren.Optimizer) siren.Optimizer {
+// optimizerName is opt as an Override's change shows it: "" (unset) is
+// "auto", chosen by the start (FitOptions.FitConfig).
+func optimizerName(opt siren.Optimizer) string {
 	if opt == "" {
-		return siren.OptimizerAdam
+		return "auto"
 	}
-	return opt
+	return string(opt)
 }

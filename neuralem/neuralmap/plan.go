@@ -128,8 +128,8 @@ func PresetSteps(name string, in *metainit.Init, cfg siren.Config) (rec StepsRec
 	learned := StepsRecord{50, "bench/meta/README.md § The shipped initialisation (a): medians of 58.5, 47.5 and 49.5 steps per 16³ region to MSE 1e-4 from the shipped initialisation on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
 	switch {
 	case cfg.OptimizerName() == siren.OptimizerKFAC:
-		random = StepsRecord{12, "bench/meta/README.md § (h): medians of KFAC_R_SRC steps per 16³ region to MSE 1e-4 from random weights with K-FAC, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
-		learned = StepsRecord{22, "bench/meta/README.md § (h): medians of KFAC_L_SRC steps per 16³ region to MSE 1e-4 from the shipped initialisation with K-FAC, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
+		random = StepsRecord{12, "bench/meta/README.md § (h): medians of 12.0, 11.0 and 12.0 steps per 16³ region to MSE 1e-4 from random weights with K-FAC, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
+		learned = StepsRecord{22, "bench/meta/README.md § (h): medians of 23.5, 20.5 and 22.0 steps per 16³ region to MSE 1e-4 from the shipped initialisation with K-FAC, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
 	case cfg.SolveOutput:
 		random = StepsRecord{45, "bench/siren/README.md § 9: medians of 51.0, 41.0 and 45.0 steps per 16³ region to MSE 1e-4 from random weights with the output layer solved, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}
 		learned = StepsRecord{50, "bench/siren/README.md § 9: medians of 56.5, 46.5 and 49.0 steps per 16³ region to MSE 1e-4 from the shipped initialisation with the output layer solved, on the held-out EMD-20026 crop, EMD-20026 and EMD-2566 maps"}

@@ -76,11 +76,12 @@ func TestFitDryRun(t *testing.T) {
 		est, _ := plan["estimate"].(map[string]any)
 		switch c.preset {
 		case "cpu":
-			// wall = first step + ⌈18 regions / workers⌉ · 50 steps · step time
-			// (the median from the shipped learned initialisation, the default).
+			// wall = first step + ⌈18 regions / workers⌉ · 22 steps · step time
+			// (the median from the shipped learned initialisation with
+			// K-FAC, the default).
 			w := est["workers"].(float64)
-			want := est["compile_s"].(float64) + math.Ceil(18/w)*50*est["step_s"].(float64)
-			if est["is_estimate"] != true || est["timed_steps"] != 3.0 || est["steps_per_region"] != 50.0 ||
+			want := est["compile_s"].(float64) + math.Ceil(18/w)*22*est["step_s"].(float64)
+			if est["is_estimate"] != true || est["timed_steps"] != 3.0 || est["steps_per_region"] != 22.0 ||
 				!strings.Contains(est["steps_per_region_source"].(string), "bench/meta/README.md") || math.Abs(est["wall_s"].(float64)-want) > 1e-6*want {
 				t.Errorf("cpu estimate %v, want wall %g", est, want)
 			}
@@ -95,7 +96,7 @@ func TestFitDryRun(t *testing.T) {
 	}
 	code, stdout, stderr := cli(t, "fit", "--dry-run", mapPath, "--estimate-steps", "3")
 	if code != 0 || !strings.Contains(stdout, "18 regions") || !strings.Contains(stdout, "estimated wall time ≈") ||
-		!strings.Contains(stdout, "an estimate: 3 steps of one region timed") || !strings.Contains(stdout, "assumes 50 steps per region — the cpu preset's measured median") {
+		!strings.Contains(stdout, "an estimate: 3 steps of one region timed") || !strings.Contains(stdout, "assumes 22 steps per region — the cpu preset's measured median") {
 		t.Errorf("--dry-run without -o: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

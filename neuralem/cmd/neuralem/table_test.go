@@ -375,7 +375,7 @@ func TestCLITable(t *testing.T) {
 			}},
 		// K-FAC: an override that also solves the output layer, recorded in the map, shown by info.
 		{name: "fit --optimizer kfac dry run", args: []string{"fit", "{map}", "--dry-run", "--estimate-steps", "3", "--init", "random", "--optimizer", "kfac"}, code: 0,
-			want: []string{"--optimizer adam → kfac, --solve-output false → true", "K-FAC on the sine layers, output layer solved by least squares at every step",
+			want: []string{"--optimizer auto → kfac, --solve-output false → true", "K-FAC on the sine layers, output layer solved by least squares at every step",
 				"assumes 12 steps per region", "from random weights with K-FAC"}, not: []string{"may not hold", "lr 0.001"}},
 		{name: "fit --optimizer sgd", args: []string{"fit", "{map}", "--dry-run", "--optimizer", "sgd"}, code: 1,
 			want: []string{`--optimizer "sgd": want "adam" or "kfac"`}},
