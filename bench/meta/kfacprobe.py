@@ -1,24 +1,28 @@
 #!/usr/bin/python3
-"""Probe: curvature-aware fits of the cpu preset's SIREN (PyTorch), on the regions
-dumped by `go run ./bench/meta/dump`. Steps (gradient evaluations) to MSE 1e-4 per
-16^3 region, from the shipped learned init and from random weights:
+"""Probe: K-FAC fits of the cpu preset's SIREN (PyTorch), on the regions dumped by
+`go run ./bench/meta/dump` (see explore.py). Steps (loss evaluations) to MSE 1e-4
+per 16^3 region, median over a set, from the shipped learned init and from random
+weights, as neuralem/siren/kfac.go does it:
 
-  kfacprobe.py kfac --sets train --lr 1 --damp 1e-3 [--vp]
-      K-FAC (Martens & Grosse 2015) for the Gauss-Newton matrix of the MSE:
-      per layer, the update is (G + d I)^-1 grad (A + d I)^-1 with A the
-      covariance of the layer's inputs (with a 1 for the bias) and G that of the
-      network output's derivative with respect to the layer's pre-activations.
-      With --vp the output layer is solved by least squares at every step
-      (vpprobe.ls_head) and K-FAC moves the sine layers only.
-  kfacprobe.py gn --sets default --regions 0,5,9 --damp 1e-3 [--vp]
-      Levenberg-Marquardt with the exact Gauss-Newton matrix (in the residual
-      space, N x N): how few steps any curvature method could take.
+  kfacprobe.py --sets tuneexp,default,emd20026,emd2566 --damp 1e-3 [--no-prev]
+
+Each step solves the output layer by least squares (vpprobe.ls_head), then, per
+sine layer, U = (G + d I)^-1 grad (A + d I)^-1 with A the covariance of the
+layer's inputs (with a 1 for the bias), G that of the output's derivative with
+respect to its pre-activations, d = damp * mean eigenvalue, and steps by
+alpha U + beta P (P the previous step) with alpha, beta minimising the
+Gauss-Newton model |r - alpha J U - beta J P|^2 (--no-prev: beta = 0).
+
+tuneexp is 16 random regions each of the training maps EMD-0093 and ribocut4a
+(train.bin, numpy seed 7; see bench/meta/README.md § (h)), the tuning set.
 """
 import argparse
+import json
 import os
 import sys
 import time
 
+import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -47,111 +51,88 @@ def inv_damped(M, d):
     return torch.linalg.inv((M + d * tr * torch.eye(n)).double()).float()
 
 
-def kfac_run(init, y, lr, damp, cap, vp, target=1e-4, mom=0.0):
+def jv(ins, d, us):
+    """J·U per point [K,N]: sum over layers and units of d ⊙ (U·a)."""
+    return sum(((a @ u.transpose(1, 2)) * dl).sum(2) for a, dl, u in zip(ins, d, us))
+
+
+def kfac_run(init, y, damp, cap, use_prev=True, target=1e-4):
     K, N = y.shape
     ps = [p.expand(K, *p.shape[1:]).clone() for p in init]
-    L = len(ps) // 2
+    nl = len(ps) // 2 - 1  # sine layers
+    prev = None
     reached = torch.full((K,), cap + 1, dtype=torch.long)
-    vel = [None] * L
     for t in range(1, cap + 1):
         with torch.no_grad():
-            if vp:
-                ps[-2], ps[-1] = V.ls_head(V.feats(ps, E.X), y)
+            ps[-2], ps[-1] = V.ls_head(V.feats(ps, E.X), y)
         ps = [p.detach().requires_grad_(True) for p in ps]
         out, ins, pres = fwd(ps, E.X)
-        lossk = ((out - y) ** 2).mean(1)
-        newly = (lossk.detach() < target) & (reached > cap)
-        reached[newly] = t
+        lossk = ((out - y) ** 2).mean(1).detach()
+        reached[(lossk < target) & (reached > cap)] = t
         if bool((reached <= cap).all()):
             break
-        # delta_l[n] = d out_n / d z_l[n]: one backward pass of ones (outputs are per point).
-        deltas = torch.autograd.grad(out.sum(), pres)
+        d = torch.autograd.grad(out.sum(), pres)  # d out / d z per layer (outputs are per point)
         r = (out - y).detach()
         with torch.no_grad():
-            for l in range(L - (1 if vp else 0)):
-                a, dl = ins[l].detach(), deltas[l]
-                A = a.transpose(1, 2) @ a / N
-                G = dl.transpose(1, 2) @ dl / N
-                gW = (dl * r.unsqueeze(2)).transpose(1, 2) @ a / N  # [K,o,i+1]; half the MSE gradient
-                upd = inv_damped(G, damp) @ gW @ inv_damped(A, damp)
-                if mom > 0 and vel[l] is not None:
-                    upd = upd + mom * vel[l]
-                vel[l] = upd
-                ps[2 * l] -= lr * upd[:, :, :-1]
-                ps[2 * l + 1] -= lr * upd[:, :, -1]
+            ins = [a.detach() for a in ins]
+            us = []
+            for l in range(nl):
+                a, dl = ins[l], d[l]
+                A, G = a.transpose(1, 2) @ a / N, dl.transpose(1, 2) @ dl / N
+                grad = (dl * r.unsqueeze(2)).transpose(1, 2) @ a / N  # half the MSE gradient
+                us.append(inv_damped(G, damp) @ grad @ inv_damped(A, damp))
+            j1 = jv(ins, d, us)
+            if use_prev and prev is not None:
+                j2 = jv(ins, d, prev)
+                M = torch.stack([torch.stack([(j1 * j1).sum(1), (j1 * j2).sum(1)], 1),
+                                 torch.stack([(j1 * j2).sum(1), (j2 * j2).sum(1)], 1)], 1) + 1e-8 * torch.eye(2)
+                rhs = torch.stack([(r * j1).sum(1), (r * j2).sum(1)], 1)
+                ab = torch.linalg.solve(M.double(), rhs.double()).float()
+                step = [ab[:, 0].view(-1, 1, 1) * u + ab[:, 1].view(-1, 1, 1) * p for u, p in zip(us, prev)]
+            else:
+                al = (r * j1).sum(1) / ((j1 * j1).sum(1) + 1e-12)
+                step = [al.view(-1, 1, 1) * u for u in us]
+            for l in range(nl):
+                ps[2 * l] -= step[l][:, :, :-1]
+                ps[2 * l + 1] -= step[l][:, :, -1]
+            prev = step
     return reached
 
 
-def gn_run(init, y, damp, cap, vp, target=1e-4):
-    """Levenberg-Marquardt, exact GN: delta = J^T (J J^T + mu I)^-1 r, one region at a time."""
-    ps = [p.clone() for p in init]
-    L = len(ps) // 2
-    mu = None
-    loss_prev = None
-    for t in range(1, cap + 1):
-        with torch.no_grad():
-            if vp:
-                ps[-2], ps[-1] = V.ls_head(V.feats(ps, E.X), y)
-        ps = [p.detach().requires_grad_(True) for p in ps]
-        out, ins, pres = fwd(ps, E.X)
-        loss = ((out - y) ** 2).mean()
-        if loss.item() < target:
-            return t
-        deltas = torch.autograd.grad(out.sum(), pres)
-        r = (out - y).detach()[0].double()
-        with torch.no_grad():
-            # J J^T = sum_l (delta_l delta_l^T) * (a_l a_l^T)  (elementwise, per-sample outer products)
-            JJ = torch.zeros(E.N, E.N, dtype=torch.float64)
-            nl = L - (1 if vp else 0)
-            for l in range(nl):
-                a, dl = ins[l][0].double(), deltas[l][0].double()
-                JJ += (dl @ dl.T) * (a @ a.T)
-            if mu is None:
-                mu = damp * JJ.diagonal().mean().item()
-            lam = torch.linalg.solve(JJ + mu * torch.eye(E.N, dtype=torch.float64), r)
-            for l in range(nl):
-                a, dl = ins[l][0].double(), deltas[l][0].double()
-                upd = (dl * lam.unsqueeze(1)).T @ a  # [o, i+1]
-                ps[2 * l][0] -= upd[:, :-1].float()
-                ps[2 * l + 1][0] -= upd[:, -1].float()
-        if loss_prev is not None:
-            mu = mu * (0.5 if loss.item() < loss_prev else 3.0)
-        loss_prev = loss.item()
-    return cap + 1
+def make_tuneexp(data):
+    """The tuning set: 16 random regions of each of two training maps."""
+    path = os.path.join(data, "tuneexp.bin")
+    if os.path.exists(path):
+        return
+    names = json.load(open(os.path.join(data, "train.bin.json")))
+    a = np.fromfile(os.path.join(data, "train.bin"), dtype=np.float32).reshape(-1, E.N)
+    rng = np.random.default_rng(7)
+    idx = []
+    for src in ["EMD-0093", "ribocut4a"]:
+        idx += list(rng.choice([i for i, s in enumerate(names) if s == src], 16, replace=False))
+    a[idx].tofile(path)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["kfac", "gn"])
     ap.add_argument("--data", default="/tmp/metadata")
     ap.add_argument("--init", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                    "../../neuralem/metainit/learned/cpu.nemi"))
-    ap.add_argument("--sets", default="train")
-    ap.add_argument("--regions", default="")
-    ap.add_argument("--limit", type=int, default=48)
-    ap.add_argument("--lr", type=float, default=1.0)
+    ap.add_argument("--sets", default="tuneexp")
     ap.add_argument("--damp", type=float, default=1e-3)
-    ap.add_argument("--mom", type=float, default=0.0)
-    ap.add_argument("--vp", action="store_true")
+    ap.add_argument("--no-prev", action="store_true")
     ap.add_argument("--starts", default="learned,random")
     ap.add_argument("--cap", type=int, default=300)
     a = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(2)
+    make_tuneexp(a.data)
     inits = {"random": E.init_params(torch.Generator().manual_seed(1), 1), "learned": V.load_nemi(a.init)}
     for s in a.sets.split(","):
         ys = E.load(os.path.join(a.data, s + ".bin"))
-        if a.regions:
-            ys = ys[[int(i) for i in a.regions.split(",")]]
-        ys = ys[:a.limit]
         for name in a.starts.split(","):
             t0 = time.time()
-            if a.what == "kfac":
-                r = torch.cat([kfac_run(inits[name], ys[i:i + 24], a.lr, a.damp, a.cap, a.vp, mom=a.mom)
-                               for i in range(0, ys.shape[0], 24)])
-            else:
-                r = torch.tensor([gn_run(inits[name], ys[i:i + 1], a.damp, a.cap, a.vp) for i in range(ys.shape[0])])
-            print("%-8s %-8s %s lr %g damp %g mom %g vp %s: %s (%.0fs)" % (
-                s, name, a.what, a.lr, a.damp, a.mom, a.vp, E.summary(r, a.cap), time.time() - t0), flush=True)
+            r = torch.cat([kfac_run(inits[name], ys[i:i + 16], a.damp, a.cap, not a.no_prev) for i in range(0, ys.shape[0], 16)])
+            print("%-9s %-8s damp %g prev %s: %s (%.0fs)" % (s, name, a.damp, not a.no_prev, E.summary(r, a.cap), time.time() - t0), flush=True)
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ type LossChart struct {
 }
 
 // LossCurves builds a line chart of training loss (MSE on the [−1, 1]
-// scale) against the Adam step, one series per curve, on a log-scale y
+// scale) against the training step (Adam or K-FAC), one series per curve, on a log-scale y
 // axis that always shows the paper's good-fit bound [GoodFit], drawn as a
 // dashed line. Each point is a [step, loss] pair on a value x axis, so
 // curves may have different steps. The legend is below the plot. It returns
@@ -103,7 +103,7 @@ func LossCurves(c LossChart, curves []LossCurve) (*charts.Line, error) {
 		charts.WithTitleOpts(opts.Title{Title: c.Title, Subtitle: c.Subtitle}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Bottom: "0px"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "Adam step", NameLocation: "middle", NameGap: 25}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "training step", NameLocation: "middle", NameGap: 25}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "log", Name: "MSE, [−1, 1] scale (log)",
 			Min: decadeBelow(lo), Max: decadeAbove(hi)}),
 		charts.WithGridOpts(opts.Grid{Top: "70px", Left: "80px", Right: "40px", Bottom: "80px"}),

@@ -22,8 +22,9 @@ const (
 	CropResolution = 1.75
 	// CropPreset is the preset the notebooks fit the crop with.
 	CropPreset = "cpu"
-	// CropCheckpoint is the cache file of the crop's neural map.
-	CropCheckpoint = "emd20026_crop_cpu_learned.nem"
+	// CropCheckpoint is the cache file of the crop's neural map (the learned
+	// initialisation fitted with K-FAC, the cpu preset's default).
+	CropCheckpoint = "emd20026_crop_cpu_learned_kfac.nem"
 )
 
 // CropMap reads the shipped map.

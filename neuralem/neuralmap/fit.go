@@ -94,7 +94,9 @@ var PresetNames = []string{"paper", "cpu"}
 // (siren.Preset of the same name), the region tiling the network is sized
 // for, and its default initialisation (metainit.Default: random weights
 // for "paper", the shipped learned initialisation for "cpu": set Init to
-// nil for random weights).
+// nil for random weights). Its optimizer is unset, so FitConfig chooses by
+// the start: K-FAC from the learned initialisation, Adam from random
+// weights.
 // PresetNetwork is the preset without an initialisation.
 //
 //   - "paper": the paper's network (256 wide, 4 hidden sine layers) on the

@@ -44,7 +44,7 @@ func (u Units) String() string {
 
 // RegionReport records how one region's network was trained.
 type RegionReport struct {
-	// Steps is the number of Adam steps taken.
+	// Steps is the number of training steps taken (Adam or K-FAC).
 	Steps int `json:"steps"`
 	// BestStep is the step whose weights were kept (the best loss).
 	BestStep int `json:"best_step"`

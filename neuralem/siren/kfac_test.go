@@ -1,7 +1,6 @@
 package siren
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -298,14 +297,7 @@ func TestKFACFit(t *testing.T) {
 	for _, opt := range []Optimizer{OptimizerAdam, OptimizerKFAC} {
 		c := cfg
 		c.Optimizer = opt
-		tr, err := NewTrainer(nil, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		net, rep, err := tr.Fit(context.Background(), x, y, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		net, rep := mustFit(t, c, x, y)
 		if rep.StopReason != StopBelowLow {
 			t.Fatalf("%s: stopped by %s after %d steps at best MSE %.3g, want below %g", opt, rep.StopReason, rep.Steps, rep.BestLoss, c.LowLoss)
 		}
@@ -326,14 +318,7 @@ func TestKFACZeroTarget(t *testing.T) {
 	cfg.Width = 8
 	cfg.SolveOutput, cfg.Optimizer = true, OptimizerKFAC
 	x, _ := RegionCoords([3]int{4, 4, 4})
-	tr, err := NewTrainer(nil, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rep, err := tr.Fit(context.Background(), x, make([]float32, len(x)/3), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rep := mustFit(t, cfg, x, make([]float32, len(x)/3))
 	if rep.StopReason != StopBelowLow || rep.Steps != 1 {
 		t.Errorf("zero target: %s after %d steps (best %g), want %s after 1", rep.StopReason, rep.Steps, rep.BestLoss, StopBelowLow)
 	}

@@ -1,7 +1,6 @@
 package siren
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -247,14 +246,7 @@ func TestFastSineTrajectory(t *testing.T) {
 			cfg := c.cfg
 			cfg.MaxSteps, cfg.MaxTime, cfg.LowLoss, cfg.HighLoss = 200, 0, 0, 0
 			cfg.Sine = kind
-			tr, err := NewTrainer(nil, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, rep, err := tr.Fit(context.Background(), x, y, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, rep := mustFit(t, cfg, x, y)
 			hist[i] = rep.History
 		}
 		var maxRel float64

@@ -180,7 +180,7 @@ type Config struct {
 	// LearningRate is Adam's step size. The paper does not state it; the
 	// SIREN reference uses 1e-4.
 	LearningRate float64
-	// MaxSteps caps the number of Adam steps (full-batch epochs); 0 = no cap.
+	// MaxSteps caps the number of training steps (full-batch epochs); 0 = no cap.
 	MaxSteps int
 	// MaxTime caps the wall-clock training time; 0 = no cap. At least one of
 	// MaxSteps and MaxTime must be set so that Fit always ends.

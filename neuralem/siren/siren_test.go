@@ -18,6 +18,22 @@ func tinyConfig() Config {
 	return c
 }
 
+// mustFit trains a network of cfg from its seed's random weights on
+// (x, y) with a Trainer on the default backend, failing the test on any
+// error.
+func mustFit(t testing.TB, cfg Config, x, y []float32) (*Net, *FitReport) {
+	t.Helper()
+	tr, err := NewTrainer(nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, rep, err := tr.Fit(context.Background(), x, y, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net, rep
+}
+
 // gaussTarget returns the normalised coordinates of an s³ region and a
 // sum-of-Gaussians target in [−1, 1] on them.
 func gaussTarget(t testing.TB, s int) (x, y []float32) {
