@@ -879,6 +879,20 @@ func configDiff(a, b siren.Config) (name, va, vb string) {
 	})
 }
 
+// Network describes the network and training of the map's fitted regions
+// (siren.Config.ArchString and TrainingString; every fitted region of a
+// map has one configuration, which Merge and resuming check), e.g. "Width
+// 64, HiddenLayers 2, Omega0 30, K-FAC on the sine layers, output layer
+// solved by least squares at every step"; "" if no region is fitted.
+func (m *NeuralMap) Network() string {
+	for _, r := range m.Regions {
+		if r.Net != nil {
+			return r.Net.Config.ArchString() + ", " + r.Net.Config.TrainingString()
+		}
+	}
+	return ""
+}
+
 // FitSummary sums up a map's training in one line.
 func (m *NeuralMap) FitSummary() string {
 	var steps int

@@ -163,7 +163,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	summary := map[string]any{
 		"map": *mapPath, "model": *modelPath, "resolution_A": resolution, "neural_map": nemPath, "export": exportPath,
-		"fit": map[string]any{"summary": nm.FitSummary(), "init": nm.Init, "steps": nm.TrainingSummary().Steps, "seconds": res.FitTime.Seconds(), "rmse01": res.Accuracy.RMSE, "max_abs_error01": res.Accuracy.Max,
+		"fit": map[string]any{"summary": nm.FitSummary(), "network": nm.Network(), "init": nm.Init, "steps": nm.TrainingSummary().Steps, "seconds": res.FitTime.Seconds(), "rmse01": res.Accuracy.RMSE, "max_abs_error01": res.Accuracy.Max,
 			"mae01": res.Accuracy.MAE, "regions": len(nm.Regions), "parameters": nm.NumParams()},
 		"graphs": rows, "seconds": time.Since(start).Seconds(),
 		"paper_reference": "Table 1 (atomic resolution ≤ 1.6 Å, means): sensitivity 85.2 %, specificity 88.4 %, RMSD 0.19 Å at 1 Å; C-alpha coverage 99.4 % within 3 Å",

@@ -464,7 +464,7 @@ func fitReport(nm *neuralmap.NeuralMap, out, preset string, overrides []string, 
 	}
 	return map[string]any{"output": out, "shape": nm.Frame.Shape, "regions": len(nm.Regions), "fitted": s.Fitted,
 		"complete": nm.Complete(), "steps": s.Steps, "steps_this_run": stepsNow, "trained_this_run": len(trained),
-		"seconds": secs, "preset": preset, "overrides": overrides, "normalization_from": from, "init": nm.Init,
+		"seconds": secs, "preset": preset, "overrides": overrides, "normalization_from": from, "init": nm.Init, "network": nm.Network(),
 		"summary": summaryJSON(s), "region_reports": regionReports(nm, trained)}
 }
 

@@ -169,15 +169,7 @@ func nemInfo(path string) (*nemInfoT, error) {
 		return nil, err
 	}
 	ts := m.TrainingSummary()
-	var network string // every region of a map has one configuration (Merge and resuming check it)
-	for _, r := range m.Regions {
-		if r.Net != nil {
-			c := r.Net.Config
-			network = c.ArchString() + ", " + c.TrainingString()
-			break
-		}
-	}
-	return &nemInfoT{Network: network, File: path, Kind: "neural map", Shape: m.Frame.Shape, VoxelSize: m.Frame.Spacing,
+	return &nemInfoT{Network: m.Network(), File: path, Kind: "neural map", Shape: m.Frame.Shape, VoxelSize: m.Frame.Spacing,
 		Origin: m.Frame.Origin, Resolution: m.Resolution, Mu: m.Mu, Sigma: m.Sigma, NormSource: m.NormSource,
 		Regions: len(m.Regions), Fitted: len(m.Fitted()), Params: m.NumParams(),
 		Summary: m.FitSummary(), Complete: m.Complete(), Init: m.Init,
