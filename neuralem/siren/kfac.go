@@ -12,7 +12,8 @@ import (
 // factor M (n×n) is inverted as M + KFACDamping·(tr M / n)·I, so the
 // damping is relative to the factor's mean eigenvalue and does not depend
 // on the data's scale. 1e-3 was chosen on regions of two training maps
-// (bench/meta/README.md § (h)); 1e-2 and 1e-4 take 1–2 steps more or the same.
+// (bench/meta/README.md § (h)): 1e-2 took 1–2.5 more steps (median), 1e-4
+// the same or half a step fewer, so the value is not critical.
 const KFACDamping = 1e-3
 
 // kfacStep is the training step of OptimizerKFAC: the output layer solved
@@ -39,9 +40,13 @@ const KFACDamping = 1e-3
 // (W, b), the sine layers' new params and the update just applied, in the
 // shapes of params and prev (a stack of one without the stack axis).
 //
-// Measured (bench/meta/README.md § (h)): from random weights a cpu-preset
-// region reaches MSE 1e-4 in a median 12–13 steps on held-out experimental
-// maps, against 152–162 for Adam.
+// Measured (bench/meta/README.md § (h)): on held-out experimental maps a
+// cpu-preset region reaches MSE 1e-4 in a median 20.5–23.5 steps from the
+// shipped learned initialisation (Adam from it: 47.5–58.5) and 11–12 from
+// random weights (Adam: 152–162), though fits from random weights are
+// rough between voxels, which is why neuralmap uses K-FAC only from a
+// learned start. A step costs 1.4–1.6 Adam steps (bench/siren/README.md
+// § 10).
 func kfacStep(cfg Config, act activation, x, y *Node, params, prev []*Node) (lossK *Node, head, next, step []*Node) {
 	if !cfg.SolveOutput {
 		panic("siren: kfacStep: cfg.SolveOutput must be set (Validate requires it for OptimizerKFAC)")
