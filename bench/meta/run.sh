@@ -14,11 +14,13 @@ go build -o "$OUT/bin/heldout" ./bench/meta/heldout
 QUIET=()
 if [ -x /work/bin/bench-quiet ]; then QUIET=(/work/bin/bench-quiet); fi
 
-# 1. Held-out steps to MSE 1e-4, learned vs random (the cpu preset's network and Adam).
+# 1. Held-out steps to MSE 1e-4, learned vs random (the cpu preset's network and Adam: §§ 1, (a)),
+#    then with K-FAC (§ (h)).
 nice -n 10 "$OUT/bin/heldout" -sets default,emd2566,emd20026,sim | tee "$OUT/heldout.md"
+nice -n 10 "$OUT/bin/heldout" -sets default,emd2566,emd20026,sim -optimizer kfac -cap 300 | tee "$OUT/heldout_kfac.md"
 
 # 2. The "Done when": the shipped default fitted from each initialisation (the cpu preset as
-#    shipped: learned is its default), then the demo end to end, in one bench-quiet window, two rounds
+#    shipped: learned is its default, fitted with K-FAC; random weights are fitted with Adam), then the demo end to end, in one bench-quiet window, two rounds
 #    alternating learned and random (fresh outputs: fit and demo resume an existing file).
 D=neuralem/testdata/default/emd20026_crop.mrc.gz
 donewhen() {
