@@ -538,3 +538,33 @@ func TestFileSizes(t *testing.T) {
 	t.Logf("EMD-20026 (94×104×112): %d regions × %d params: file %d B = %.2f× the float32 MRC (%d B); float32 weights alone (the payload of the paper's per-region torch pickles) %d B",
 		len(regs), params, buf.Len(), float64(buf.Len())/float64(mrc), mrc, weights)
 }
+
+// TestLoadRejectsBadOptimizer: a checksum-valid file whose regions name an
+// optimizer neuralem does not know is refused with an error naming the
+// file, the region and the value, not trained or evaluated as Adam.
+func TestLoadRejectsBadOptimizer(t *testing.T) {
+	m := randomNetMap(t, 8)
+	for i := range m.Regions {
+		if m.Regions[i].Net != nil {
+			m.Regions[i].Net.Config.SolveOutput = true
+			m.Regions[i].Net.Config.Optimizer = siren.OptimizerKFAC
+		}
+	}
+	dir := t.TempDir()
+	b := savedBytes(t, m, filepath.Join(dir, "kfac.nem"))
+	bad := bytes.ReplaceAll(b, []byte(`"optimizer": "kfac"`), []byte(`"optimizer": "sgd!"`))
+	if bytes.Equal(bad, b) {
+		t.Fatalf("no optimizer field found in the metadata")
+	}
+	binary.LittleEndian.PutUint32(bad[len(bad)-4:], crc32.Checksum(bad[:len(bad)-4], castagnoli))
+	p := filepath.Join(dir, "sgd.nem")
+	if err := os.WriteFile(p, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(p)
+	for _, want := range []string{p, "regions[", `Optimizer = "sgd!"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("loading an unknown optimizer: error %v, want one containing %q", err, want)
+		}
+	}
+}

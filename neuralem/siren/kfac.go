@@ -45,7 +45,7 @@ const KFACDamping = 1e-3
 // shipped learned initialisation (Adam from it: 47.5–58.5) and 11–12 from
 // random weights (Adam: 152–162), though fits from random weights are
 // rough between voxels, which is why neuralmap uses K-FAC only from a
-// learned start. A step costs 1.4–1.6 Adam steps (bench/siren/README.md
+// learned start. A step costs 1.4–1.7 Adam steps (bench/siren/README.md
 // § 10).
 func kfacStep(cfg Config, act activation, x, y *Node, params, prev []*Node) (lossK *Node, head, next, step []*Node) {
 	if !cfg.SolveOutput {
@@ -66,9 +66,10 @@ func kfacStep(cfg Config, act activation, x, y *Node, params, prev []*Node) (los
 	r := Sub(fw.out, y) // [K, 1, N]
 	lossK = mseK(r)
 	ones := Ones(g, shapes.Make(x.DType(), k, 1, n))
-	dir := make([]*Node, nH/2) // U_l: [K, out, in+1]
-	var ju, jp *Node           // J·U and J·P: [K, N]
-	d := ones                  // the output's derivative with respect to the output layer's pre-activation
+	dir := make([]*Node, nH/2)   // U_l: [K, out, in+1]
+	prevs := make([]*Node, nH/2) // P_l: [K, out, in+1]
+	var ju, jp *Node             // J·U and J·P: [K, N]
+	d := ones                    // the output's derivative with respect to the output layer's pre-activation
 	for l := fw.last - 1; l >= 0; l-- {
 		// The derivative with respect to the scaled pre-activation, then
 		// with respect to W_l·h + b_l (the scale is folded into W and b).
@@ -77,16 +78,15 @@ func kfacStep(cfg Config, act activation, x, y *Node, params, prev []*Node) (los
 		a := Concatenate([]*Node{fw.ins[l], ones}, 1) // [K, in+1, N]
 		grad := DotGeneral(Mul(dl, r), []int{2}, []int{0}, a, []int{2}, []int{0})
 		dir[l] = kfacDirection(gramN(dl), MulScalar(grad, 1/float64(n)), gramN(a))
-		p := Concatenate([]*Node{prev[2*l], prev[2*l+1]}, 2) // [K, out, in+1]
+		prevs[l] = Concatenate([]*Node{prev[2*l], prev[2*l+1]}, 2)
 		ju = addOr(ju, jacVec(dir[l], a, dl))
-		jp = addOr(jp, jacVec(p, a, dl))
+		jp = addOr(jp, jacVec(prevs[l], a, dl))
 	}
 	alpha, beta := kfacLengths(Reshape(r, k, n), ju, jp)
 	next, step = make([]*Node, nH), make([]*Node, nH)
 	for l := range dir {
 		_, in := cfg.layerDims(l)
-		p := Concatenate([]*Node{prev[2*l], prev[2*l+1]}, 2)
-		s := Add(Mul(alpha, dir[l]), Mul(beta, p)) // [K, out, in+1]
+		s := Add(Mul(alpha, dir[l]), Mul(beta, prevs[l])) // [K, out, in+1]
 		step[2*l] = SliceAxis(s, 2, AxisRange(0, in))
 		step[2*l+1] = SliceAxis(s, 2, AxisRange(in, in+1))
 		next[2*l] = Sub(params[2*l], step[2*l])
